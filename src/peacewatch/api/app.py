@@ -1,0 +1,87 @@
+"""The app factory: nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from peacewatch import __version__
+from peacewatch.api import problems
+from peacewatch.api.routers import missions, reports, units, zones
+from peacewatch.ingest.bus import Bus
+from peacewatch.settings import Settings
+from peacewatch.store import Store, open_store
+from peacewatch.store.migrate import current_revision, head_revision
+
+NOT_BUILT = """<!doctype html><title>PeaceWatch</title>
+<p>The web front end is not built. Run <code>make web</code> (or <code>make demo</code>).</p>
+<p>The API is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>"""
+
+
+def static_dir() -> Path:
+    """Where the built web front end lives inside the package."""
+    return Path(str(files("peacewatch") / "static"))
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the PeaceWatch web app for ``settings`` (and an already opened ``store``)."""
+    settings = settings or Settings()
+    own_store = store is None
+    store = store or open_store(
+        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_store:
+            store.dispose()
+
+    app = FastAPI(
+        title="PeaceWatch",
+        version=__version__,
+        description="Information system of a multinational peace-support operation.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.bus = Bus()
+    problems.install(app)
+    for module in (missions, zones, units, reports):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness and schema check")
+    def healthz() -> dict[str, Any]:
+        """Ok when the database answers; says whether its schema is current."""
+        with store.read() as conn:
+            conn.execute(text("SELECT 1"))
+        current = current_revision(store)
+        return {
+            "status": "ok",
+            "version": __version__,
+            "backend": store.backend,
+            "schema": current,
+            "schema_current": current == head_revision(),
+        }
+
+    web = static_dir()
+    if (web / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=web, html=True), name="web")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def not_built() -> HTMLResponse:
+            return HTMLResponse(NOT_BUILT)
+
+    return app

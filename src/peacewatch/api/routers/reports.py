@@ -1,0 +1,137 @@
+"""/api/v1/reports: list (bbox, time window, kind, party, cursor), read one, ingest."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from peacewatch.api.deps import BBoxDep, BusDep, SettingsDep, StoreDep, ViewerDep, WindowDep
+from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
+from peacewatch.ingest.csv_reports import csv_items
+from peacewatch.ingest.geojson import geojson_items
+from peacewatch.ingest.pipeline import Item, Pipeline
+from peacewatch.store import reports as report_store
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+MAX_BODY = 64 * 1024 * 1024
+
+
+@router.get("", summary="List reports as GeoJSON")
+def list_reports(
+    store: StoreDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    bbox: BBoxDep,
+    window: WindowDep,
+    mission: Annotated[str | None, Query(description="mission code")] = None,
+    kind: Annotated[list[str] | None, Query(description="report kind (repeatable)")] = None,
+    party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
+    limit: Annotated[int, Query(ge=1, description="features per page")] = 1000,
+    cursor: Annotated[str | None, Query(description="opaque cursor from next_cursor")] = None,
+) -> dict[str, Any]:
+    """Reports visible to the caller, oldest first, one page at a time."""
+    with store.read() as conn:
+        page = report_store.list_reports(
+            conn,
+            viewer=viewer,
+            mission=mission,
+            bbox=bbox,
+            start=window[0],
+            end=window[1],
+            kinds=kind or (),
+            parties_=party or (),
+            limit=min(limit, settings.page_size_max),
+            cursor=cursor,
+        )
+    return page.feature_collection()
+
+
+@router.get("/{report_id}", summary="One report as a GeoJSON Feature")
+def get_report(report_id: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+    """A report by its UUID; 404 when absent or not releasable to the caller."""
+    with store.read() as conn:
+        feature = report_store.get_report(conn, viewer=viewer, uuid=report_id.lower())
+    if feature is None:
+        raise NotFound(f"no report {report_id}")
+    return feature
+
+
+def _items(body: bytes, content_type: str) -> list[Item]:
+    if "csv" in content_type:
+        return list(csv_items(body))
+    try:
+        doc = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(
+            "the body is not valid JSON", [FieldProblem("body", f"not valid JSON: {exc}")]
+        ) from None
+    if isinstance(doc, dict) and doc.get("type") in ("Feature", "FeatureCollection"):
+        return list(geojson_items(doc))
+    records = doc if isinstance(doc, list) else [doc]
+    return [(f"record {i}", r) for i, r in enumerate(records)]
+
+
+@router.post(
+    "",
+    summary="Ingest reports",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/geo+json": {"schema": {"type": "object"}},
+                "application/json": {"schema": {}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def ingest_reports(
+    request: Request,
+    store: StoreDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    bus: BusDep,
+    mission: Annotated[str | None, Query(description="mission code")] = None,
+) -> JSONResponse:
+    """Validate, label, de-duplicate and store reports (a Feature, a FeatureCollection, records
+    or CSV). Re-sending a report with the same id is counted as a duplicate, not an error."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise ValidationFailed("the body is too large", [FieldProblem("body", "at most 64 MiB")])
+    items = _items(body, request.headers.get("content-type", ""))
+
+    def run() -> Any:
+        pipeline = Pipeline(
+            store,
+            viewer=viewer,
+            mission=mission or settings.mission,
+            bus=bus,
+            batch_size=settings.ingest_batch_size,
+            keep_ids=True,
+        )
+        return pipeline.run(items)
+
+    summary = await run_in_threadpool(run)
+    if summary.accepted == 0 and summary.duplicates == 0 and summary.rejected:
+        problems = [
+            {"record": r.record, **p.to_dict()} for r in summary.rejected for p in r.problems
+        ]
+        first = problems[0]
+        detail = f"{first['record']}: {first['field']}: {first['message']}"
+        if len(problems) > 1:
+            detail += f" (and {len(problems) - 1} more)"
+        body_out = {
+            "type": "urn:peacewatch:problem:validation_failed",
+            "title": "Invalid input",
+            "status": 422,
+            "detail": detail,
+            "code": "validation_failed",
+            "errors": problems,
+        }
+        return JSONResponse(body_out, status_code=422, media_type="application/problem+json")
+    return JSONResponse(summary.to_dict(), status_code=200)

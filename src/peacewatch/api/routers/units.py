@@ -1,0 +1,119 @@
+"""/api/v1/units (with positions) and /api/v1/patrols."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+
+from peacewatch.api.deps import BBoxDep, StoreDep, ViewerDep, WindowDep, parse_time
+from peacewatch.errors import FieldProblem, ValidationFailed
+from peacewatch.ingest import records
+from peacewatch.store import patrols as patrol_store
+from peacewatch.store import units as unit_store
+
+router = APIRouter(prefix="/api/v1", tags=["units", "patrols"])
+
+
+@router.get("/units", summary="Units with their latest position")
+def list_units(
+    store: StoreDep,
+    viewer: ViewerDep,
+    bbox: BBoxDep,
+    mission: Annotated[str | None, Query(description="mission code")] = None,
+    at: Annotated[str | None, Query(description="position at or before this time")] = None,
+    party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
+) -> dict[str, Any]:
+    """Units visible to the caller as GeoJSON, each at its latest visible position."""
+    with store.read() as conn:
+        features = unit_store.list_units(
+            conn, viewer=viewer, mission=mission, at=parse_time(at, "at")
+        )
+    if party:
+        features = [f for f in features if f["properties"]["party"] in party]
+    if bbox is not None:
+        features = [
+            f
+            for f in features
+            if f["geometry"] is not None
+            and bbox[0] <= f["geometry"]["coordinates"][0] <= bbox[2]
+            and bbox[1] <= f["geometry"]["coordinates"][1] <= bbox[3]
+        ]
+    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+
+
+@router.post("/units", status_code=201, summary="Create a unit")
+def create_unit(
+    store: StoreDep, viewer: ViewerDep, data: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """A unit: mission, name, sidc (APP-6(D)/2525D 20 digits or 2525C 15 characters), nation,
+    party, echelon, label and an optional uid."""
+    uid = records.add_unit(store, viewer=viewer, data=data)
+    return {"id": uid}
+
+
+@router.get("/units/{uid}/positions", summary="A unit's track")
+def list_positions(
+    uid: str,
+    store: StoreDep,
+    viewer: ViewerDep,
+    window: WindowDep,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+) -> dict[str, Any]:
+    """Positions of one unit in time order."""
+    with store.read() as conn:
+        features = unit_store.list_positions(
+            conn, viewer=viewer, unit_uid=uid, start=window[0], end=window[1], limit=limit
+        )
+    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+
+
+@router.post("/units/{uid}/positions", status_code=201, summary="Add positions to a unit")
+def add_positions(
+    uid: str, store: StoreDep, viewer: ViewerDep, body: Annotated[Any, Body()]
+) -> dict[str, Any]:
+    """A list of {observed_at, lon, lat, source?, label?}."""
+    if not isinstance(body, list):
+        raise ValidationFailed(
+            "a list of positions is expected", [FieldProblem("body", "must be a list")]
+        )
+    positions = [{**p, "unit_uid": uid} if isinstance(p, dict) else p for p in body]
+    if any(not isinstance(p, dict) for p in positions):
+        raise ValidationFailed(
+            "each position must be an object", [FieldProblem("body", "objects only")]
+        )
+    count = records.add_positions(store, viewer=viewer, positions=positions)
+    return {"accepted": count}
+
+
+@router.get("/patrols", summary="Patrols with their tracks")
+def list_patrols(
+    store: StoreDep,
+    viewer: ViewerDep,
+    bbox: BBoxDep,
+    window: WindowDep,
+    mission: Annotated[str | None, Query(description="mission code")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> dict[str, Any]:
+    """Patrols overlapping the window, as GeoJSON LineStrings of their tracks."""
+    with store.read() as conn:
+        features = patrol_store.list_patrols(
+            conn,
+            viewer=viewer,
+            mission=mission,
+            start=window[0],
+            end=window[1],
+            bbox=bbox,
+            limit=limit,
+        )
+    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+
+
+@router.post("/patrols", status_code=201, summary="Create a patrol")
+def create_patrol(
+    store: StoreDep, viewer: ViewerDep, data: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """A patrol: mission, name, unit, start, end, status, label, and optionally its track as
+    [[lon, lat, time], …]."""
+    uid = records.add_patrol(store, viewer=viewer, data=data)
+    return {"id": uid}

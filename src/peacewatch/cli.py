@@ -1,0 +1,228 @@
+"""The ``peacewatch`` command: a thin layer over the app factory, the store and ingest."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from peacewatch.errors import PeaceWatchError
+from peacewatch.settings import Settings
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    base: dict[str, Any] = dict(ctx.obj or {})
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**base)
+
+
+def _fail(exc: PeaceWatchError) -> None:
+    click.echo(f"error: {exc.detail}", err=True)
+    for p in exc.problems:
+        where = f"{p.record}: " if p.record else ""
+        click.echo(f"  {where}{p.field}: {p.message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.option(
+    "--database", envvar="PEACEWATCH_DATABASE_URL", help="sqlite:///file.db or postgresql://…"
+)
+@click.version_option(package_name="peacewatch")
+@click.pass_context
+def main(ctx: click.Context, database: str | None) -> None:
+    """PeaceWatch: the information system of a multinational peace-support operation."""
+    ctx.obj = {"database_url": database} if database else {}
+
+
+@main.group()
+def db() -> None:
+    """Database schema: upgrade, show the revision, check integrity."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Migrate the store (SQLite or PostgreSQL/PostGIS) to the newest schema."""
+    from peacewatch.store import open_store
+    from peacewatch.store.migrate import current_revision, upgrade
+
+    store = open_store(_settings(ctx).database_url)
+    upgrade(store)
+    click.echo(f"{store.backend}: schema at revision {current_revision(store)}")
+
+
+@db.command("current")
+@click.pass_context
+def db_current(ctx: click.Context) -> None:
+    """Print the schema revision of the store."""
+    from peacewatch.store import open_store
+    from peacewatch.store.migrate import current_revision, head_revision
+
+    store = open_store(_settings(ctx).database_url)
+    click.echo(f"{current_revision(store) or 'empty'} (newest: {head_revision()})")
+
+
+@db.command("check")
+@click.pass_context
+def db_check(ctx: click.Context) -> None:
+    """Run the backend's integrity check; exit 1 when it finds a problem."""
+    from peacewatch.store import open_store
+
+    store = open_store(_settings(ctx).database_url)
+    with store.read() as conn:
+        problems = store.spatial.check_integrity(conn)
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo("ok" if not problems else f"{len(problems)} problem(s)")
+    sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["geojson", "csv"]), help="default: by extension"
+)
+@click.option("--mission", default=None, help="mission code (default: the configured mission)")
+@click.option("--batch-size", type=int, default=None, help="reports per transaction")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    path: Path,
+    fmt: str | None,
+    mission: str | None,
+    batch_size: int | None,
+    as_json: bool,
+) -> None:
+    """Ingest a GeoJSON or CSV file of reports; prints accepted, duplicates and rejections.
+
+    Exit status: 0 all accepted or duplicate, 1 some records rejected, 2 the file was refused.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from peacewatch.api.deps import current_viewer
+    from peacewatch.ingest.files import detect_format, items_from_bytes
+    from peacewatch.ingest.pipeline import Pipeline
+    from peacewatch.store import open_store
+
+    settings = _settings(ctx, mission=mission, ingest_batch_size=batch_size)
+    store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        items = list(items_from_bytes(path.read_bytes(), fmt or detect_format(path.name)))
+        pipeline = Pipeline(
+            store,
+            viewer=current_viewer(settings),
+            mission=settings.mission,
+            batch_size=settings.ingest_batch_size,
+        )
+        with Progress(
+            TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
+            disable=as_json, transient=False,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("ingest", total=len(items))
+            summary = pipeline.run(items, progress=lambda s: bar.update(task, completed=s.seen))
+    except PeaceWatchError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        click.echo(
+            f"accepted {summary.accepted}, duplicates {summary.duplicates}, "
+            f"rejected {len(summary.rejected)}"
+        )
+        for rejection in summary.rejected[:50]:
+            for p in rejection.problems:
+                click.echo(f"  {rejection.record}: {p.field}: {p.message}")
+        if len(summary.rejected) > 50:
+            click.echo(f"  … and {len(summary.rejected) - 50} more rejected records")
+    sys.exit(1 if summary.rejected else 0)
+
+
+@main.group()
+def scenario() -> None:
+    """Built-in scenarios."""
+
+
+@scenario.command("load")
+@click.option(
+    "--size", default="small", help="small (10^3), medium (10^5), large (10^7) or a number"
+)
+@click.option("--seed", type=int, default=1999, show_default=True)
+@click.pass_context
+def scenario_load(ctx: click.Context, size: str, seed: int) -> None:
+    """Load the Kosovo 1999 scenario into the store (migrating it first)."""
+    _load(_settings(ctx), size, seed)
+
+
+def _load(settings: Settings, size: str, seed: int) -> None:
+    from peacewatch.scenarios.loader import load_kosovo1999
+    from peacewatch.store import open_store
+    from peacewatch.store.migrate import upgrade
+
+    store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    upgrade(store)
+    result = load_kosovo1999(store, size=size, seed=seed, progress=click.echo)
+    click.echo(json.dumps(result))
+
+
+@main.command()
+@click.option("--host", default=None, help="bind address (default 127.0.0.1)")
+@click.option("--port", type=int, default=None, help="port (default 8000)")
+@click.option("--get", "get_path", default=None, help="print the response to GET PATH and exit")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, get_path: str | None) -> None:
+    """Serve the web UI and the API (migrating the store first)."""
+    _serve(_settings(ctx, host=host, port=port), get_path)
+
+
+def _serve(settings: Settings, get_path: str | None = None) -> None:
+    from peacewatch.api import create_app
+    from peacewatch.store import open_store
+    from peacewatch.store.migrate import upgrade
+
+    store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    upgrade(store)
+    app = create_app(settings, store=store)
+    if get_path is not None:
+        from fastapi.testclient import TestClient
+
+        with TestClient(app) as client:
+            response = client.get(get_path)
+        click.echo(response.text)
+        sys.exit(0 if response.status_code < 400 else 1)
+    import uvicorn
+
+    click.echo(f"PeaceWatch on http://{settings.host}:{settings.port} ({store.backend})")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+@main.command()
+@click.option("--size", default="small", help="scenario size when the store is empty")
+@click.option("--seed", type=int, default=1999, show_default=True)
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.pass_context
+def demo(ctx: click.Context, size: str, seed: int, host: str | None, port: int | None) -> None:
+    """Load the Kosovo 1999 scenario (once) and serve it at http://127.0.0.1:8000."""
+    from peacewatch.store import open_store
+    from peacewatch.store.migrate import upgrade
+    from peacewatch.store.reference import mission_id
+
+    settings = _settings(ctx, host=host, port=port)
+    store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    upgrade(store)
+    with store.read() as conn:
+        loaded = mission_id(conn, "KFOR") is not None
+    store.dispose()
+    if not loaded:
+        _load(settings, size, seed)
+    _serve(settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

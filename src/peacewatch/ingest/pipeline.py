@@ -1,0 +1,228 @@
+"""The ingest pipeline: validate, label, de-duplicate, insert in batches, then publish.
+
+Every input (files, API, forms, later CoT) goes through ``Pipeline.run``. Each batch is
+written in one transaction, so a batch is either wholly stored or not at all; a record that
+fails validation is rejected with its reasons and never stops the others. Re-sending a report
+with the same client UUID is a duplicate, not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from peacewatch.domain.labels import Label, Viewer
+from peacewatch.errors import FieldProblem, NotFound
+from peacewatch.ingest.bus import Bus
+from peacewatch.ingest.validate import Context, RecordInvalid, to_row
+from peacewatch.store import Store
+from peacewatch.store.label_filter import intern_label, known_release_codes, label_from_row
+from peacewatch.store.reference import find_place, party_ids
+from peacewatch.store.reports import insert_reports
+from peacewatch.store.tables import labels, missions
+
+
+@dataclass
+class Rejection:
+    """A record that was not stored, and why."""
+
+    record: str
+    problems: list[FieldProblem]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for API responses and CLI summaries."""
+        return {"record": self.record, "problems": [p.to_dict() for p in self.problems]}
+
+
+Item = tuple[str, dict[str, Any]] | Rejection
+
+
+@dataclass
+class Summary:
+    """What an ingest run did: accepted, duplicate and rejected records."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    accepted_ids: list[str] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        """Records read, whatever became of them."""
+        return self.accepted + self.duplicates + len(self.rejected)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for API responses."""
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.rejected),
+            "rejections": [r.to_dict() for r in self.rejected],
+            "accepted_ids": self.accepted_ids,
+        }
+
+
+def _context(store: Store, viewer: Viewer, mission: str) -> Context:
+    with store.read() as conn:
+        row = conn.execute(
+            select(
+                missions.c.id,
+                missions.c.code,
+                labels.c.classification,
+                labels.c.releasable_to,
+                labels.c.policy,
+            )
+            .join(labels, labels.c.id == missions.c.default_label_id)
+            .where(missions.c.code == mission)
+        ).first()
+        if row is None:
+            raise NotFound(f"mission {mission!r} does not exist; load a scenario or create it")
+        default = label_from_row(row.classification, row.releasable_to, row.policy)
+        codes = known_release_codes(conn)
+        parties = party_ids(conn, row.id)
+
+    @lru_cache(maxsize=4096)
+    def place(name: str) -> tuple[float, float] | None:
+        with store.read() as conn:
+            return find_place(conn, name)
+
+    return Context(
+        viewer=viewer,
+        mission_id=row.id,
+        mission_code=row.code,
+        default_label=default,
+        release_codes=codes,
+        party_ids=parties,
+        find_place=place,
+    )
+
+
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class Pipeline:
+    """One ingest run for one mission on behalf of one viewer."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        viewer: Viewer,
+        mission: str,
+        bus: Bus | None = None,
+        batch_size: int = 1000,
+        keep_ids: bool = False,
+    ) -> None:
+        self.store = store
+        self.viewer = viewer
+        self.bus = bus
+        self.batch_size = batch_size
+        self.keep_ids = keep_ids
+        self.ctx = _context(store, viewer, mission)
+
+    def run(
+        self, items: Iterable[Item], *, progress: Callable[[Summary], None] | None = None
+    ) -> Summary:
+        """Ingest every item; returns the summary (also passed to ``progress`` per batch)."""
+        summary = Summary()
+        for batch in _batches(items, self.batch_size):
+            self.ctx.now = datetime.now(UTC)
+            self._run_batch(batch, summary)
+            if progress is not None:
+                progress(summary)
+        return summary
+
+    def _run_batch(self, batch: list[Item], summary: Summary) -> None:
+        rows: list[dict[str, Any]] = []
+        row_labels: list[Label] = []
+        refs: list[str] = []
+        seen: set[str] = set()
+        for item in batch:
+            if isinstance(item, Rejection):
+                summary.rejected.append(item)
+                continue
+            ref, record = item
+            try:
+                row, label = to_row(record, self.ctx)
+            except RecordInvalid as exc:
+                summary.rejected.append(Rejection(ref, exc.problems))
+                continue
+            if row["uuid"] in seen:
+                summary.duplicates += 1
+                continue
+            seen.add(row["uuid"])
+            rows.append(row)
+            row_labels.append(label)
+            refs.append(ref)
+        if not rows:
+            return
+        failed = 0
+        try:
+            inserted = self._write(rows, row_labels)
+        except (IntegrityError, DBAPIError):
+            inserted, failed = self._write_one_by_one(rows, row_labels, refs, summary)
+        summary.accepted += len(inserted)
+        summary.duplicates += len(rows) - len(inserted) - failed
+        if self.keep_ids:
+            summary.accepted_ids.extend(r["uuid"] for r in rows if r["uuid"] in inserted)
+        if self.bus is not None and inserted:
+            self.bus.publish(
+                "reports",
+                [
+                    _published(r, label)
+                    for r, label in zip(rows, row_labels, strict=True)
+                    if r["uuid"] in inserted
+                ],
+            )
+
+    def _write(self, rows: list[dict[str, Any]], row_labels: list[Label]) -> set[str]:
+        cache = self.store._label_ids
+        with self.store.write() as conn:
+            for row, label in zip(rows, row_labels, strict=True):
+                row["label_id"] = intern_label(conn, label, cache)
+            return insert_reports(conn, rows)
+
+    def _write_one_by_one(
+        self,
+        rows: list[dict[str, Any]],
+        row_labels: list[Label],
+        refs: list[str],
+        summary: Summary,
+    ) -> tuple[set[str], int]:
+        """Fallback when a batch fails as a whole: isolate the rows the database refuses."""
+        inserted: set[str] = set()
+        failed = 0
+        for row, label, ref in zip(rows, row_labels, refs, strict=True):
+            try:
+                inserted |= self._write([row], [label])
+            except (IntegrityError, DBAPIError) as exc:
+                failed += 1
+                reason = type(getattr(exc, "orig", exc)).__name__
+                summary.rejected.append(
+                    Rejection(ref, [FieldProblem("record", f"the store refused it ({reason})")])
+                )
+        return inserted, failed
+
+
+def _published(row: dict[str, Any], label: Label) -> dict[str, Any]:
+    return {
+        "id": row["uuid"],
+        "kind": row["kind"],
+        "observed_at": row["observed_at"].isoformat(),
+        "lon": row["lon"],
+        "lat": row["lat"],
+        "title": row["title"],
+        "label": label.marking,
+        "classification": int(label.classification),
+        "releasable_to": sorted(label.releasable_to),
+    }

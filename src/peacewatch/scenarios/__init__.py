@@ -1,0 +1,1 @@
+"""Built-in scenarios: historical data with sources, and seeded generators of synthetic activity."""

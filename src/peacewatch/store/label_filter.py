@@ -1,0 +1,75 @@
+"""The one label filter every read goes through, and label interning.
+
+A label (classification + releasability) is stored once in ``labels``; operational rows point
+to it with ``label_id``. A viewer may see a row when its label's classification is at most the
+viewer's clearance and its releasability names the viewer's nation or one of their
+communities. The filter is a SQL sub-select over the small ``labels`` table, so the database
+applies it inside every query and no unfiltered row ever reaches Python.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Connection, Select, Table, select
+
+from peacewatch.domain.labels import Classification, Label, Viewer
+from peacewatch.store.engine import spatial_for
+from peacewatch.store.tables import label_release_codes, labels, nations
+
+
+def visible_label_ids(viewer: Viewer) -> Select[tuple[int]]:
+    """Ids of the labels ``viewer`` may see (the SQL form of ``domain.labels.can_see``)."""
+    releasable = select(label_release_codes.c.label_id).where(
+        label_release_codes.c.code.in_(sorted(viewer.codes))
+    )
+    return select(labels.c.id).where(
+        labels.c.classification <= int(viewer.clearance), labels.c.id.in_(releasable)
+    )
+
+
+def visible(table: Table, viewer: Viewer) -> ColumnElement[bool]:
+    """WHERE clause keeping only the rows of ``table`` that ``viewer`` may see."""
+    return table.c.label_id.in_(visible_label_ids(viewer))
+
+
+def label_from_row(classification: int, releasable_to: str, policy: str) -> Label:
+    """Rebuild a domain label from its stored columns."""
+    codes = frozenset(c for c in releasable_to.split(",") if c)
+    return Label(Classification(classification), codes, policy)
+
+
+def intern_label(conn: Connection, label: Label, cache: dict[str, int] | None = None) -> int:
+    """The id of ``label`` in ``labels``, inserting it (and its release codes) when new."""
+    marking = label.marking
+    if cache is not None and marking in cache:
+        return cache[marking]
+    found = conn.execute(select(labels.c.id).where(labels.c.marking == marking)).scalar()
+    if found is not None:
+        if cache is not None:
+            cache[marking] = found
+        return int(found)
+    # Not cached on insert: if this transaction rolls back the id would be stale. A concurrent
+    # writer may intern the same label first; ON CONFLICT DO NOTHING then keeps theirs.
+    inserted = conn.execute(
+        spatial_for(conn)
+        .insert_ignoring_duplicates(labels, "marking")
+        .values(
+            policy=label.policy,
+            classification=int(label.classification),
+            releasable_to=label.releasable_key,
+            marking=marking,
+        )
+    ).rowcount
+    label_id = int(
+        conn.execute(select(labels.c.id).where(labels.c.marking == marking)).scalar_one()
+    )
+    if inserted and label.releasable_to:
+        conn.execute(
+            label_release_codes.insert(),
+            [{"label_id": label_id, "code": code} for code in sorted(label.releasable_to)],
+        )
+    return label_id
+
+
+def known_release_codes(conn: Connection) -> frozenset[str]:
+    """Nation trigraphs and communities registered in this store."""
+    return frozenset(conn.execute(select(nations.c.code)).scalars())

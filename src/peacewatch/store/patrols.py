@@ -1,0 +1,153 @@
+"""Patrols and their recorded tracks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import shapely
+from sqlalchemy import Connection, select
+
+from peacewatch.store.label_filter import visible
+from peacewatch.store.tables import labels, missions, patrol_tracks, patrols, units
+
+BBox = tuple[float, float, float, float]
+
+
+def add_patrol(
+    conn: Connection,
+    *,
+    uid: str,
+    mission_id: int,
+    name: str,
+    start_at: datetime,
+    label_id: int,
+    created_by: str,
+    created_at: datetime,
+    unit_id: int | None = None,
+    end_at: datetime | None = None,
+    status: str = "planned",
+    synthetic: bool = False,
+    attributes: dict[str, Any] | None = None,
+) -> int:
+    """Insert a patrol and return its id."""
+    result = conn.execute(
+        patrols.insert().values(
+            uid=uid,
+            mission_id=mission_id,
+            unit_id=unit_id,
+            name=name,
+            start_at=start_at,
+            end_at=end_at,
+            status=status,
+            synthetic=synthetic,
+            attributes=attributes or {},
+            label_id=label_id,
+            created_by=created_by,
+            created_at=created_at,
+        )
+    )
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
+
+
+def add_track(
+    conn: Connection,
+    *,
+    patrol_id: int,
+    line: shapely.LineString,
+    times: list[datetime],
+    label_id: int,
+    created_by: str,
+    created_at: datetime,
+) -> int:
+    """Record the track a patrol followed (one time per vertex) and return its id."""
+    min_lon, min_lat, max_lon, max_lat = shapely.bounds(line).tolist()
+    result = conn.execute(
+        patrol_tracks.insert().values(
+            patrol_id=patrol_id,
+            geometry=line,
+            times=[t.isoformat() for t in times],
+            start_at=min(times),
+            end_at=max(times),
+            min_lon=min_lon,
+            min_lat=min_lat,
+            max_lon=max_lon,
+            max_lat=max_lat,
+            label_id=label_id,
+            created_by=created_by,
+            created_at=created_at,
+        )
+    )
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
+
+
+def list_patrols(
+    conn: Connection,
+    *,
+    viewer: Any,
+    mission: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    bbox: BBox | None = None,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """Patrols ``viewer`` may see that overlap the window, each with its visible track."""
+    track_label = labels.alias("track_label")
+    query = (
+        select(
+            patrols,
+            labels.c.marking.label("label"),
+            missions.c.code.label("mission"),
+            units.c.uid.label("unit"),
+            patrol_tracks.c.geometry.label("track"),
+            patrol_tracks.c.times.label("times"),
+            track_label.c.marking.label("track_label"),
+        )
+        .join(labels, labels.c.id == patrols.c.label_id)
+        .join(missions, missions.c.id == patrols.c.mission_id)
+        .outerjoin(units, units.c.id == patrols.c.unit_id)
+        .outerjoin(
+            patrol_tracks,
+            (patrol_tracks.c.patrol_id == patrols.c.id) & visible(patrol_tracks, viewer),
+        )
+        .outerjoin(track_label, track_label.c.id == patrol_tracks.c.label_id)
+        .where(visible(patrols, viewer))
+    )
+    if mission is not None:
+        query = query.where(missions.c.code == mission)
+    if end is not None:
+        query = query.where(patrols.c.start_at < end)
+    if start is not None:
+        query = query.where((patrols.c.end_at.is_(None)) | (patrols.c.end_at >= start))
+    if bbox is not None:
+        query = query.where(
+            patrol_tracks.c.max_lon >= bbox[0],
+            patrol_tracks.c.max_lat >= bbox[1],
+            patrol_tracks.c.min_lon <= bbox[2],
+            patrol_tracks.c.min_lat <= bbox[3],
+        )
+    rows = conn.execute(query.order_by(patrols.c.start_at, patrols.c.id).limit(limit)).all()
+    return [
+        {
+            "type": "Feature",
+            "id": r.uid,
+            "geometry": shapely.geometry.mapping(r.track) if r.track is not None else None,
+            "properties": {
+                "id": r.uid,
+                "mission": r.mission,
+                "unit": r.unit,
+                "name": r.name,
+                "start": r.start_at.isoformat(),
+                "end": r.end_at.isoformat() if r.end_at else None,
+                "status": r.status,
+                "synthetic": r.synthetic,
+                "attributes": r.attributes,
+                "label": r.label,
+                "track_label": r.track_label,
+                "times": r.times,
+            },
+        }
+        for r in rows
+    ]

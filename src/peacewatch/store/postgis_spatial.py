@@ -1,0 +1,112 @@
+"""PostgreSQL + PostGIS-specific SQL: an n-D GiST index over (lon, lat, time) for reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.sql.dml import Insert
+
+NAME = "postgresql"
+
+# Reports keep lon/lat/observed_at as plain columns on both backends; here a trigger
+# maintains a 3-D point (x=lon, y=lat, z=epoch seconds) indexed with gist_geometry_ops_nd,
+# the PostGIS counterpart of SQLite's R*Tree over (lon, lat, time).
+_DDL = [
+    "ALTER TABLE reports ADD COLUMN IF NOT EXISTS geom geometry(PointZ, 4326)",
+    """CREATE OR REPLACE FUNCTION reports_set_geom() RETURNS trigger AS $$
+    BEGIN
+        NEW.geom := ST_SetSRID(ST_MakePoint(NEW.lon, NEW.lat,
+                                            extract(epoch FROM NEW.observed_at)), 4326);
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS reports_set_geom ON reports",
+    """CREATE TRIGGER reports_set_geom BEFORE INSERT OR UPDATE OF lon, lat, observed_at
+       ON reports FOR EACH ROW EXECUTE FUNCTION reports_set_geom()""",
+    "UPDATE reports SET lon = lon WHERE geom IS NULL",
+    """CREATE INDEX IF NOT EXISTS ix_reports_geom_nd
+       ON reports USING gist (geom gist_geometry_ops_nd)""",
+    "CREATE INDEX IF NOT EXISTS ix_zones_geometry ON zones USING gist (geometry)",
+    "CREATE INDEX IF NOT EXISTS ix_patrol_tracks_geometry ON patrol_tracks USING gist (geometry)",
+]
+
+_DROP = [
+    "DROP INDEX IF EXISTS ix_patrol_tracks_geometry",
+    "DROP INDEX IF EXISTS ix_zones_geometry",
+    "DROP INDEX IF EXISTS ix_reports_geom_nd",
+    "DROP TRIGGER IF EXISTS reports_set_geom ON reports",
+    "DROP FUNCTION IF EXISTS reports_set_geom()",
+    "ALTER TABLE reports DROP COLUMN IF EXISTS geom",
+]
+
+_FAR_PAST = -1.0e11
+_FAR_FUTURE = 1.0e11
+
+
+def prepare(conn: Connection) -> None:
+    """Enable PostGIS before any table with a geometry column is made (needs a superuser)."""
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+
+
+def install_spatial(conn: Connection) -> None:
+    """Create the 3-D point column, its trigger and the GiST indexes."""
+    for statement in _DDL:
+        conn.exec_driver_sql(statement)
+
+
+def drop_spatial(conn: Connection) -> None:
+    """Remove what install_spatial made (downgrade)."""
+    for statement in _DROP:
+        conn.exec_driver_sql(statement)
+
+
+def insert_ignoring_duplicates(table: Table, key: str) -> Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING."""
+    return pg_insert(table).on_conflict_do_nothing(index_elements=[key])
+
+
+def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert report rows, skipping uuids already stored; returns the uuids written.
+
+    ON CONFLICT DO NOTHING RETURNING tells exactly which rows were new, even with several
+    writers at once.
+    """
+    from peacewatch.store.tables import reports
+
+    stmt = insert_ignoring_duplicates(reports, "uuid").returning(reports.c.uuid)
+    return set(conn.execute(stmt, list(rows)).scalars())
+
+
+def report_candidates(
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> tuple[str, dict[str, Any]] | None:
+    """SQL selecting ids of reports whose (lon, lat, time) point meets the query, or None."""
+    if bbox is None and start is None and end is None:
+        return None
+    min_lon, min_lat, max_lon, max_lat = bbox if bbox is not None else (-180.0, -90.0, 180.0, 90.0)
+    params: dict[str, Any] = {
+        "c_min_lon": min_lon,
+        "c_min_lat": min_lat,
+        "c_max_lon": max_lon,
+        "c_max_lat": max_lat,
+        "c_start": start.timestamp() if start is not None else _FAR_PAST,
+        "c_end": end.timestamp() if end is not None else _FAR_FUTURE,
+    }
+    sql = (
+        "SELECT id FROM reports WHERE geom &&& ST_SetSRID(ST_MakeLine("
+        "ST_MakePoint(:c_min_lon, :c_min_lat, :c_start), "
+        "ST_MakePoint(:c_max_lon, :c_max_lat, :c_end)), 4326)"
+    )
+    return sql, params
+
+
+def check_integrity(conn: Connection) -> list[str]:
+    """PostgreSQL checks its own pages; here we check the spatial column is complete."""
+    missing = conn.execute(text("SELECT count(*) FROM reports WHERE geom IS NULL")).scalar_one()
+    return [f"{missing} reports lack their spatial index point"] if missing else []

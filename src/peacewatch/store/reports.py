@@ -1,0 +1,184 @@
+"""Reports: batched, de-duplicated writes and label-filtered bbox + time reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, Select, and_, func, or_, select, text
+
+from peacewatch.store.cursor import decode_cursor, encode_cursor
+from peacewatch.store.engine import spatial_for
+from peacewatch.store.label_filter import visible
+from peacewatch.store.tables import labels, missions, parties, reports
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass
+class Page:
+    """One page of GeoJSON features and the cursor of the next page (None at the end)."""
+
+    features: list[dict[str, Any]]
+    next_cursor: str | None
+
+    def feature_collection(self) -> dict[str, Any]:
+        """The page as a GeoJSON FeatureCollection with paging members."""
+        return {
+            "type": "FeatureCollection",
+            "features": self.features,
+            "numberReturned": len(self.features),
+            "next_cursor": self.next_cursor,
+        }
+
+
+def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert resolved report rows, skipping uuids already stored; returns the uuids written."""
+    if not rows:
+        return set()
+    written: set[str] = spatial_for(conn).insert_reports(conn, rows)
+    return written
+
+
+def existing_uuids(conn: Connection, uuids: Sequence[str]) -> set[str]:
+    """Which of ``uuids`` are already stored."""
+    found: set[str] = set()
+    for i in range(0, len(uuids), 5000):
+        chunk = list(uuids[i : i + 5000])
+        found.update(
+            conn.execute(select(reports.c.uuid).where(reports.c.uuid.in_(chunk))).scalars()
+        )
+    return found
+
+
+_COLUMNS = (
+    reports.c.id,
+    reports.c.uuid,
+    reports.c.kind,
+    reports.c.observed_at,
+    reports.c.reported_at,
+    reports.c.created_at,
+    reports.c.lon,
+    reports.c.lat,
+    reports.c.location_precision,
+    reports.c.time_precision,
+    reports.c.source,
+    reports.c.grade,
+    reports.c.title,
+    reports.c.text,
+    reports.c.synthetic,
+    reports.c.attributes,
+    labels.c.marking.label("label"),
+    parties.c.code.label("party"),
+    missions.c.code.label("mission"),
+)
+
+_FROM = (
+    reports.join(labels, labels.c.id == reports.c.label_id)
+    .join(missions, missions.c.id == reports.c.mission_id)
+    .outerjoin(parties, parties.c.id == reports.c.party_id)
+)
+
+
+def report_feature(row: Any) -> dict[str, Any]:
+    """A stored report as a GeoJSON Feature."""
+    return {
+        "type": "Feature",
+        "id": row.uuid,
+        "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+        "properties": {
+            "id": row.uuid,
+            "mission": row.mission,
+            "kind": row.kind,
+            "observed_at": row.observed_at.isoformat(),
+            "reported_at": row.reported_at.isoformat(),
+            "ingested_at": row.created_at.isoformat(),
+            "location_precision": row.location_precision,
+            "time_precision": row.time_precision,
+            "party": row.party,
+            "source": row.source,
+            "grade": row.grade,
+            "title": row.title,
+            "text": row.text,
+            "label": row.label,
+            "synthetic": row.synthetic,
+            "attributes": row.attributes,
+        },
+    }
+
+
+def reports_query(
+    conn: Connection,
+    *,
+    viewer: Any,
+    mission: str | None = None,
+    bbox: BBox | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    kinds: Sequence[str] = (),
+    parties_: Sequence[str] = (),
+    limit: int = 1000,
+    cursor: str | None = None,
+) -> Select[Any]:
+    """The SELECT behind ``list_reports`` (one row more than ``limit``, to know if more follow).
+
+    ``start`` is inclusive and ``end`` exclusive. The bbox + time part is answered by the
+    backend's spatial index (R*Tree or n-D GiST); the exact predicates then trim its
+    candidates, and the label filter runs in the same query.
+    """
+    query = select(*_COLUMNS).select_from(_FROM).where(visible(reports, viewer))
+    candidates = spatial_for(conn).report_candidates(bbox=bbox, start=start, end=end)
+    if candidates is not None:
+        sql, params = candidates
+        query = query.where(reports.c.id.in_(text(sql).bindparams(**params).columns(id=Integer)))
+    if bbox is not None:
+        query = query.where(
+            reports.c.lon >= bbox[0],
+            reports.c.lat >= bbox[1],
+            reports.c.lon <= bbox[2],
+            reports.c.lat <= bbox[3],
+        )
+    if start is not None:
+        query = query.where(reports.c.observed_at >= start)
+    if end is not None:
+        query = query.where(reports.c.observed_at < end)
+    if mission is not None:
+        query = query.where(missions.c.code == mission)
+    if kinds:
+        query = query.where(reports.c.kind.in_(list(kinds)))
+    if parties_:
+        query = query.where(parties.c.code.in_(list(parties_)))
+    if cursor is not None:
+        after_t, after_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                reports.c.observed_at > after_t,
+                and_(reports.c.observed_at == after_t, reports.c.id > after_id),
+            )
+        )
+    return query.order_by(reports.c.observed_at, reports.c.id).limit(limit + 1)
+
+
+def list_reports(conn: Connection, *, limit: int = 1000, **filters: Any) -> Page:
+    """Reports the viewer may see, in (observed_at, id) order, filtered and paged."""
+    rows = conn.execute(reports_query(conn, limit=limit, **filters)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].observed_at, rows[-1].id) if more and rows else None
+    return Page([report_feature(r) for r in rows], next_cursor)
+
+
+def get_report(conn: Connection, *, viewer: Any, uuid: str) -> dict[str, Any] | None:
+    """One report by its uuid, or None when absent or not visible to ``viewer``."""
+    row = conn.execute(
+        select(*_COLUMNS).select_from(_FROM).where(reports.c.uuid == uuid, visible(reports, viewer))
+    ).first()
+    return report_feature(row) if row is not None else None
+
+
+def count_reports(conn: Connection, *, viewer: Any) -> int:
+    """How many reports ``viewer`` may see."""
+    query = select(func.count()).select_from(reports).where(visible(reports, viewer))
+    return int(conn.execute(query).scalar_one())

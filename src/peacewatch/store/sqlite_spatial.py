@@ -1,0 +1,152 @@
+"""SQLite-specific SQL: the R*Tree over (lon, lat, time) for reports, kept in step by triggers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import Insert
+
+from peacewatch.store.types import sqlite_time
+
+NAME = "sqlite"
+
+# Seconds since 1970 from the fixed-width text UTCDateTime stores; float32 in the R*Tree is
+# rounded outward, so the tree may return a few extra candidates and never misses one.
+_EPOCH = "((julianday({col}) - 2440587.5) * 86400.0)"
+
+_DDL = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS reports_rtree USING rtree(
+        id, min_lon, max_lon, min_lat, max_lat, min_t, max_t)""",
+    f"""CREATE TRIGGER IF NOT EXISTS reports_rtree_ai AFTER INSERT ON reports BEGIN
+        INSERT INTO reports_rtree VALUES (new.id, new.lon, new.lon, new.lat, new.lat,
+            {_EPOCH.format(col="new.observed_at")}, {_EPOCH.format(col="new.observed_at")});
+        END""",
+    f"""CREATE TRIGGER IF NOT EXISTS reports_rtree_au
+        AFTER UPDATE OF lon, lat, observed_at ON reports BEGIN
+        UPDATE reports_rtree SET min_lon = new.lon, max_lon = new.lon,
+            min_lat = new.lat, max_lat = new.lat,
+            min_t = {_EPOCH.format(col="new.observed_at")},
+            max_t = {_EPOCH.format(col="new.observed_at")}
+        WHERE id = new.id;
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS reports_rtree_ad AFTER DELETE ON reports BEGIN
+        DELETE FROM reports_rtree WHERE id = old.id;
+        END""",
+]
+
+_DROP = [
+    "DROP TRIGGER IF EXISTS reports_rtree_ai",
+    "DROP TRIGGER IF EXISTS reports_rtree_au",
+    "DROP TRIGGER IF EXISTS reports_rtree_ad",
+    "DROP TABLE IF EXISTS reports_rtree",
+]
+
+
+def prepare(conn: Connection) -> None:
+    """Nothing to enable before the tables: R*Tree is built into SQLite."""
+
+
+def install_spatial(conn: Connection) -> None:
+    """Create the R*Tree and its triggers (called by the migration)."""
+    for statement in _DDL:
+        conn.exec_driver_sql(statement)
+    # Rows written before the index existed (none on a fresh store) are indexed here.
+    conn.exec_driver_sql(
+        "INSERT OR IGNORE INTO reports_rtree SELECT id, lon, lon, lat, lat, "
+        f"{_EPOCH.format(col='observed_at')}, {_EPOCH.format(col='observed_at')} FROM reports"
+    )
+
+
+def drop_spatial(conn: Connection) -> None:
+    """Remove the R*Tree and its triggers (downgrade)."""
+    for statement in _DROP:
+        conn.exec_driver_sql(statement)
+
+
+def insert_ignoring_duplicates(table: Table, key: str) -> Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING."""
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
+
+
+_REPORT_COLUMNS = (
+    "uuid", "mission_id", "kind", "observed_at", "reported_at", "lon", "lat",
+    "location_precision", "time_precision", "party_id", "source", "grade", "title", "text",
+    "synthetic", "attributes", "label_id", "created_by", "created_at",
+)  # fmt: skip
+_INSERT_REPORTS = (
+    f"INSERT OR IGNORE INTO reports ({', '.join(_REPORT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_REPORT_COLUMNS))})"
+)
+
+
+def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert report rows whose uuid is new; returns the uuids written.
+
+    This is the ingest hot path, so rows go straight to the driver's executemany. Writes run
+    under BEGIN IMMEDIATE (one writer at a time), so the look-up of existing uuids cannot race
+    with another insert; OR IGNORE is a second guard.
+    """
+    uuids = [r["uuid"] for r in rows]
+    existing: set[str] = set()
+    for i in range(0, len(uuids), 10_000):
+        chunk = tuple(uuids[i : i + 10_000])
+        marks = ",".join("?" * len(chunk))
+        existing.update(
+            conn.exec_driver_sql(
+                f"SELECT uuid FROM reports WHERE uuid IN ({marks})", chunk
+            ).scalars()
+        )
+    new = [r for r in rows if r["uuid"] not in existing]
+    if new:
+        dumps = json.dumps
+        params = [
+            (
+                r["uuid"], r["mission_id"], r["kind"], sqlite_time(r["observed_at"]),
+                sqlite_time(r["reported_at"]), r["lon"], r["lat"], r["location_precision"],
+                r["time_precision"], r["party_id"], r["source"], r["grade"], r["title"], r["text"],
+                1 if r["synthetic"] else 0, dumps(r["attributes"]), r["label_id"], r["created_by"],
+                sqlite_time(r["created_at"]),
+            )
+            for r in new
+        ]  # fmt: skip
+        conn.exec_driver_sql(_INSERT_REPORTS, params)
+    return {r["uuid"] for r in new}
+
+
+def report_candidates(
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> tuple[str, dict[str, Any]] | None:
+    """SQL selecting ids of reports whose (lon, lat, time) box meets the query, or None."""
+    if bbox is None and start is None and end is None:
+        return None
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if bbox is not None:
+        clauses += [
+            "max_lon >= :c_min_lon",
+            "min_lon <= :c_max_lon",
+            "max_lat >= :c_min_lat",
+            "min_lat <= :c_max_lat",
+        ]
+        params.update(c_min_lon=bbox[0], c_min_lat=bbox[1], c_max_lon=bbox[2], c_max_lat=bbox[3])
+    if start is not None:
+        clauses.append(f"max_t >= {_EPOCH.format(col=':c_start')}")
+        params["c_start"] = sqlite_time(start)
+    if end is not None:
+        clauses.append(f"min_t <= {_EPOCH.format(col=':c_end')}")
+        params["c_end"] = sqlite_time(end)
+    return "SELECT id FROM reports_rtree WHERE " + " AND ".join(clauses), params
+
+
+def check_integrity(conn: Connection) -> list[str]:
+    """Problems found by SQLite's own integrity check (empty when the file is sound)."""
+    rows = conn.execute(text("PRAGMA integrity_check")).scalars().all()
+    return [] if rows == ["ok"] else [str(r) for r in rows]

@@ -1,0 +1,265 @@
+"""SQLAlchemy tables of the first-cut data model (DESIGN.md); Alembic migrations own the truth.
+
+Every row that carries operational information references an interned label (``label_id``)
+and records who created it. The label filter (``label_filter.py``) works on those ids.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from peacewatch.store.types import Geometry, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _label_columns(*, index: bool = True) -> list[Column[object]]:
+    """Columns every operational row carries: its label and who created it, and when."""
+    return [
+        Column("label_id", Integer, ForeignKey("labels.id"), nullable=False, index=index),
+        Column("created_by", String(64), nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
+    ]
+
+
+labels = Table(
+    "labels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("policy", String(32), nullable=False),
+    Column("classification", SmallInteger, nullable=False),
+    Column("releasable_to", Text, nullable=False, doc="canonical codes, sorted, comma-joined"),
+    Column("marking", Text, nullable=False, unique=True),
+)
+
+label_release_codes = Table(
+    "label_release_codes",
+    metadata,
+    Column("label_id", Integer, ForeignKey("labels.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(16), nullable=False, index=True),
+    PrimaryKeyConstraint("label_id", "code"),
+)
+
+nations = Table(
+    "nations",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False, doc="'nation' or 'community'"),
+)
+
+missions = Table(
+    "missions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("mandate", Text, nullable=True),
+    Column("start_at", UTCDateTime(), nullable=False),
+    Column("end_at", UTCDateTime(), nullable=True),
+    Column("default_label_id", Integer, ForeignKey("labels.id"), nullable=False),
+    Column("aoi", Geometry("Geometry"), nullable=True),
+    Column("source", Text, nullable=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("code", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("source", Text, nullable=True),
+    *_label_columns(),
+    UniqueConstraint("mission_id", "code", name="uq_parties_mission_code"),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("geonames_id", Integer, nullable=True, unique=True),
+    Column("name", Text, nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("country", String(8), nullable=True),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("population", Integer, nullable=True),
+    Column("source", Text, nullable=True),
+)
+
+zones = Table(
+    "zones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("geometry", Geometry("Geometry"), nullable=False),
+    Column("min_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Column("valid_from", UTCDateTime(), nullable=True),
+    Column("valid_to", UTCDateTime(), nullable=True),
+    Column("rules", JSON, nullable=False, default=dict),
+    Column("source", Text, nullable=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("sidc", String(20), nullable=False),
+    Column("nation", String(16), nullable=True),
+    Column("party_id", Integer, ForeignKey("parties.id"), nullable=True, index=True),
+    Column("echelon", String(32), nullable=True),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+)
+
+unit_positions = Table(
+    "unit_positions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+    Index("ix_unit_positions_unit_time", "unit_id", "observed_at"),
+    Index("ix_unit_positions_time", "observed_at"),
+)
+
+patrols = Table(
+    "patrols",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=True, index=True),
+    Column("name", Text, nullable=False),
+    Column("start_at", UTCDateTime(), nullable=False),
+    Column("end_at", UTCDateTime(), nullable=True),
+    Column("status", String(16), nullable=False, default="planned"),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+    Index("ix_patrols_start", "start_at"),
+)
+
+patrol_tracks = Table(
+    "patrol_tracks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patrol_id", Integer, ForeignKey("patrols.id", ondelete="CASCADE"), nullable=False),
+    Column("geometry", Geometry("LineString"), nullable=False),
+    Column("times", JSON, nullable=False, doc="ISO 8601 time of each vertex"),
+    Column("start_at", UTCDateTime(), nullable=False),
+    Column("end_at", UTCDateTime(), nullable=False),
+    Column("min_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    *_label_columns(),
+    Index("ix_patrol_tracks_patrol", "patrol_id"),
+    Index("ix_patrol_tracks_time", "start_at", "end_at"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True, doc="client-supplied, for dedupe"),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("reported_at", UTCDateTime(), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("location_precision", SmallInteger, nullable=False, default=1),
+    Column("time_precision", SmallInteger, nullable=False, default=1),
+    Column("party_id", Integer, ForeignKey("parties.id"), nullable=True),
+    Column("source", Text, nullable=True),
+    Column("grade", String(2), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    # Few indexes: each one slows ingest; reads go through the spatial index or time.
+    *_label_columns(index=False),
+    Index("ix_reports_observed", "observed_at", "id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False),
+    Column("kind", String(40), nullable=False, index=True),
+    Column("first_observed_at", UTCDateTime(), nullable=False),
+    Column("last_observed_at", UTCDateTime(), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+    Index("ix_events_observed", "first_observed_at"),
+)
+
+event_reports = Table(
+    "event_reports",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("event_id", "report_id"),
+    Index("ix_event_reports_report", "report_id"),
+)
+
+LABELLED_TABLES = (
+    missions,
+    parties,
+    zones,
+    units,
+    unit_positions,
+    patrols,
+    patrol_tracks,
+    reports,
+    events,
+)

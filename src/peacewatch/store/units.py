@@ -1,0 +1,167 @@
+"""Units and their position history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from peacewatch.store.label_filter import visible
+from peacewatch.store.tables import labels, missions, parties, unit_positions, units
+
+
+def add_unit(
+    conn: Connection,
+    *,
+    uid: str,
+    mission_id: int,
+    name: str,
+    sidc: str,
+    label_id: int,
+    created_by: str,
+    created_at: datetime,
+    nation: str | None = None,
+    party_id: int | None = None,
+    echelon: str | None = None,
+    source: str | None = None,
+    synthetic: bool = False,
+    attributes: dict[str, Any] | None = None,
+) -> int:
+    """Insert a unit and return its id."""
+    result = conn.execute(
+        units.insert().values(
+            uid=uid,
+            mission_id=mission_id,
+            name=name,
+            sidc=sidc,
+            nation=nation,
+            party_id=party_id,
+            echelon=echelon,
+            source=source,
+            synthetic=synthetic,
+            attributes=attributes or {},
+            label_id=label_id,
+            created_by=created_by,
+            created_at=created_at,
+        )
+    )
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
+
+
+def unit_ids(conn: Connection, uids: Sequence[str]) -> dict[str, int]:
+    """Unit uid → internal id for the uids that exist."""
+    rows = conn.execute(select(units.c.uid, units.c.id).where(units.c.uid.in_(list(uids)))).all()
+    return {r.uid: int(r.id) for r in rows}
+
+
+def add_positions(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert resolved position rows (unit_id, observed_at, lon, lat, label_id, …)."""
+    if not rows:
+        return 0
+    conn.execute(unit_positions.insert(), list(rows))
+    return len(rows)
+
+
+def list_units(
+    conn: Connection, *, viewer: Any, mission: str | None = None, at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Units ``viewer`` may see, each with its latest visible position at or before ``at``."""
+    latest = select(
+        unit_positions.c.unit_id, func.max(unit_positions.c.observed_at).label("t")
+    ).where(visible(unit_positions, viewer))
+    if at is not None:
+        latest = latest.where(unit_positions.c.observed_at <= at)
+    latest_sq = latest.group_by(unit_positions.c.unit_id).subquery()
+    pos = unit_positions.alias("pos")
+    query = (
+        select(
+            units,
+            labels.c.marking.label("label"),
+            parties.c.code.label("party"),
+            missions.c.code.label("mission"),
+            pos.c.lon,
+            pos.c.lat,
+            pos.c.observed_at,
+        )
+        .join(labels, labels.c.id == units.c.label_id)
+        .join(missions, missions.c.id == units.c.mission_id)
+        .outerjoin(parties, parties.c.id == units.c.party_id)
+        .outerjoin(latest_sq, latest_sq.c.unit_id == units.c.id)
+        .outerjoin(
+            pos,
+            (pos.c.unit_id == units.c.id)
+            & (pos.c.observed_at == latest_sq.c.t)
+            & visible(pos, viewer),
+        )
+        .where(visible(units, viewer))
+        .order_by(units.c.uid)
+    )
+    if mission is not None:
+        query = query.where(missions.c.code == mission)
+    features: dict[str, dict[str, Any]] = {}
+    for r in conn.execute(query):
+        if r.uid in features:  # two positions at the same instant: keep the first
+            continue
+        features[r.uid] = {
+            "type": "Feature",
+            "id": r.uid,
+            "geometry": (
+                {"type": "Point", "coordinates": [r.lon, r.lat]} if r.lon is not None else None
+            ),
+            "properties": {
+                "id": r.uid,
+                "mission": r.mission,
+                "name": r.name,
+                "sidc": r.sidc,
+                "nation": r.nation,
+                "party": r.party,
+                "echelon": r.echelon,
+                "source": r.source,
+                "synthetic": r.synthetic,
+                "attributes": r.attributes,
+                "label": r.label,
+                "position_at": r.observed_at.isoformat() if r.observed_at else None,
+            },
+        }
+    return list(features.values())
+
+
+def list_positions(
+    conn: Connection,
+    *,
+    viewer: Any,
+    unit_uid: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 10_000,
+) -> list[dict[str, Any]]:
+    """The visible track of one unit as point features in time order."""
+    query = (
+        select(unit_positions, labels.c.marking.label("label"))
+        .join(units, units.c.id == unit_positions.c.unit_id)
+        .join(labels, labels.c.id == unit_positions.c.label_id)
+        .where(units.c.uid == unit_uid, visible(units, viewer), visible(unit_positions, viewer))
+    )
+    if start is not None:
+        query = query.where(unit_positions.c.observed_at >= start)
+    if end is not None:
+        query = query.where(unit_positions.c.observed_at < end)
+    rows = conn.execute(query.order_by(unit_positions.c.observed_at).limit(limit)).all()
+    return [
+        {
+            "type": "Feature",
+            "id": r.id,
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                "unit": unit_uid,
+                "observed_at": r.observed_at.isoformat(),
+                "source": r.source,
+                "synthetic": r.synthetic,
+                "label": r.label,
+            },
+        }
+        for r in rows
+    ]

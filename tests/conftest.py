@@ -1,0 +1,210 @@
+"""Shared fixtures: stores on both backends, an in-process API client and a live server.
+
+The PostgreSQL fixtures create and drop their own database (with PostGIS) on the server
+named by PEACEWATCH_TEST_PG_ADMIN_URL (default: the local server on 127.0.0.1:5432). When no
+server answers they fail loudly: they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from peacewatch.domain.labels import Classification, Viewer
+from peacewatch.ingest import records
+from peacewatch.settings import Settings
+from peacewatch.store import Store, open_store
+from peacewatch.store.migrate import upgrade
+from peacewatch.store.tables import metadata
+
+PG_ADMIN_URL = os.environ.get(
+    "PEACEWATCH_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+ADMIN = Viewer(
+    name="admin",
+    nation="GBR",
+    clearance=Classification.NATO_SECRET,
+    communities=frozenset({"NATO", "KFOR", "PARTNER", "FRA", "USA"}),
+)
+NATIONS = [
+    {"code": "GBR", "name": "United Kingdom", "kind": "nation"},
+    {"code": "FRA", "name": "France", "kind": "nation"},
+    {"code": "USA", "name": "United States", "kind": "nation"},
+    {"code": "UKR", "name": "Ukraine", "kind": "nation"},
+    {"code": "NATO", "name": "NATO", "kind": "community"},
+    {"code": "KFOR", "name": "KFOR", "kind": "community"},
+    {"code": "PARTNER", "name": "Partner nations", "kind": "community"},
+]
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run (URL), dropped afterwards."""
+    name = f"peacewatch_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = PG_ADMIN_URL
+    try:
+        conn = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is needed for the PostGIS tests and does not answer: {exc}")
+    with conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh SQLite file for this test run."""
+    return f"sqlite:///{tmp_path_factory.mktemp('store') / 'peacewatch.db'}"
+
+
+def _migrated(url: str) -> Iterator[Store]:
+    store = open_store(url, sqlite_synchronous="NORMAL")
+    upgrade(store)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_session_store(sqlite_url: str) -> Iterator[Store]:
+    """The run's migrated SQLite store (emptied between tests by ``store``)."""
+    yield from _migrated(sqlite_url)
+
+
+@pytest.fixture(scope="session")
+def postgresql_session_store(pg_database: str) -> Iterator[Store]:
+    """The run's migrated PostgreSQL + PostGIS store (emptied between tests by ``store``)."""
+    yield from _migrated(pg_database)
+
+
+def empty(store: Store) -> None:
+    """Delete every row (the schema stays)."""
+    with store.write() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+        if store.backend == "sqlite":
+            conn.execute(text("DELETE FROM reports_rtree"))
+    store._label_ids.clear()
+
+
+def seed(store: Store) -> None:
+    """Nations, the KFOR mission and its two parties: what most tests stand on."""
+    records.add_nations(store, NATIONS)
+    records.add_mission(
+        store,
+        viewer=ADMIN,
+        data={
+            "code": "KFOR",
+            "name": "Kosovo Force",
+            "start": "1999-06-12T00:00:00Z",
+            "default_label": "NATO UNCLASSIFIED REL TO KFOR, NATO",
+            "aoi": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[20.0, 41.8], [21.9, 41.8], [21.9, 43.3], [20.0, 43.3], [20.0, 41.8]]
+                ],
+            },
+        },
+    )
+    for code, name in (("FRY", "FRY/Serbian forces"), ("UCK", "UÇK/KLA")):
+        records.add_party(store, viewer=ADMIN, data={"code": code, "name": name, "mission": "KFOR"})
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> Store:
+    """An emptied, seeded store on each backend in turn."""
+    s: Store = request.getfixturevalue(f"{request.param}_session_store")
+    empty(s)
+    seed(s)
+    return s
+
+
+@pytest.fixture
+def sqlite_store(sqlite_session_store: Store) -> Store:
+    """An emptied, seeded SQLite store (for tests that are about SQLite itself)."""
+    empty(sqlite_session_store)
+    seed(sqlite_session_store)
+    return sqlite_session_store
+
+
+def viewer_settings(**overrides: Any) -> Settings:
+    """Settings whose local operator is a GBR watchkeeper cleared NATO SECRET in NATO and KFOR."""
+    base: dict[str, Any] = {
+        "viewer_name": "watchkeeper",
+        "viewer_nation": "GBR",
+        "viewer_clearance": "NATO SECRET",
+        "viewer_communities": "NATO,KFOR",
+    }
+    base.update(overrides)
+    return Settings(**base)
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[Any]:
+    """An in-process API client (httpx through the ASGI app) on each backend."""
+    from fastapi.testclient import TestClient
+
+    from peacewatch.api import create_app
+
+    app = create_app(viewer_settings(database_url=str(store.engine.url)), store=store)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PeaceWatch server (uvicorn, SQLite) with the small Kosovo scenario loaded."""
+    static = Path(__file__).parents[1] / "src" / "peacewatch" / "static" / "index.html"
+    if not static.is_file():
+        pytest.fail("the web front end is not built: run `make web` (make test does)")
+    db = tmp_path_factory.mktemp("live") / "demo.db"
+    env = {
+        **os.environ,
+        "PEACEWATCH_DATABASE_URL": f"sqlite:///{db}",
+        "PEACEWATCH_PORT": str(_free_port()),
+    }
+    exe = [sys.executable, "-m", "peacewatch.cli"]
+    subprocess.run([*exe, "scenario", "load", "--size", "small"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    url = f"http://127.0.0.1:{env['PEACEWATCH_PORT']}"
+    log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([*exe, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"the server did not start: {Path(log.name).read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

@@ -1,0 +1,213 @@
+// Operational layers on top of the basemap: zones, towns and reports.
+import type { Feature, FeatureCollection, Point } from "geojson";
+import type { ExpressionSpecification, GeoJSONSource, Map as MapLibreMap } from "maplibre-gl";
+import type { Places, Reports, Zones } from "./api";
+import { COLORS, FONT, labelPoint } from "./basemap";
+import {
+  kindColorExpression,
+  OTHER_REPORT_COLOR,
+  OTHER_ZONE_COLOR,
+  REPORT_KINDS,
+  ZONE_KINDS,
+} from "./kinds";
+
+export const ZONE_LAYERS = ["zones-fill", "zones-hatch", "zones-outline", "zones-boundary"];
+export const REPORT_LAYER = "reports-circle";
+export const PLACE_LAYER = "places-circle";
+
+const SAFETY_ZONE_KINDS = ["air_safety_zone", "ground_safety_zone"];
+const zoneColor = kindColorExpression(ZONE_KINDS, OTHER_ZONE_COLOR) as ExpressionSpecification;
+const reportColor = kindColorExpression(REPORT_KINDS, OTHER_REPORT_COLOR) as ExpressionSpecification;
+const colorOf = (kind: string): string => ZONE_KINDS.find((k) => k.kind === kind)?.color ?? OTHER_ZONE_COLOR;
+
+const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
+
+/** Diagonal hatching as an image for `fill-pattern`, drawn locally (no sprite to fetch). */
+function hatchImage(color: string, size = 16): ImageData {
+  const canvas = document.createElement("canvas");
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("2D canvas unavailable");
+  ctx.strokeStyle = color;
+  ctx.globalAlpha = 0.55;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  // Three strokes so the pattern tiles seamlessly across cell edges.
+  for (const o of [-size, 0, size]) {
+    ctx.moveTo(o, size);
+    ctx.lineTo(o + size, 0);
+  }
+  ctx.stroke();
+  return ctx.getImageData(0, 0, size, size);
+}
+
+/** Points at which to write sector names (one per zone, not one per tile). */
+function zoneLabelPoints(zones: Zones): FeatureCollection<Point, { name: string; kind: string }> {
+  const features: Feature<Point, { name: string; kind: string }>[] = [];
+  for (const z of zones.features) {
+    const g = z.geometry;
+    if (!g || (g.type !== "Polygon" && g.type !== "MultiPolygon")) continue;
+    // Safety zones are labelled along their edge; the boundary is its own label.
+    if (SAFETY_ZONE_KINDS.includes(z.properties.kind) || z.properties.kind === "boundary") continue;
+    const c = labelPoint(g);
+    if (c) {
+      features.push({
+        type: "Feature",
+        properties: { name: z.properties.name, kind: z.properties.kind },
+        geometry: { type: "Point", coordinates: c },
+      });
+    }
+  }
+  return { type: "FeatureCollection", features };
+}
+
+/** Add the empty operational sources and their layers, above the basemap's borders. */
+export function addOperationalLayers(map: MapLibreMap): void {
+  for (const z of ZONE_KINDS.filter((k) => SAFETY_ZONE_KINDS.includes(k.kind))) {
+    map.addImage(`hatch-${z.kind}`, hatchImage(z.color), { pixelRatio: 2 });
+  }
+  // promoteId keeps the API's string ids as feature ids (MapLibre drops non-numeric ids otherwise).
+  map.addSource("zones", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("zone-labels", { type: "geojson", data: EMPTY });
+  map.addSource("places", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("reports", { type: "geojson", data: EMPTY, promoteId: "id" });
+
+  const below = "country-labels";
+  map.addLayer(
+    {
+      id: "zones-fill",
+      type: "fill",
+      source: "zones",
+      filter: ["!", ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]]],
+      paint: {
+        "fill-color": zoneColor,
+        "fill-opacity": ["match", ["get", "kind"], "sector", 0.05, 0.02],
+      },
+    },
+    below,
+  );
+  map.addLayer(
+    {
+      id: "zones-hatch",
+      type: "fill",
+      source: "zones",
+      filter: ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]],
+      paint: { "fill-pattern": ["concat", "hatch-", ["get", "kind"]] },
+    },
+    below,
+  );
+  map.addLayer(
+    {
+      id: "zones-outline",
+      type: "line",
+      source: "zones",
+      filter: ["!=", ["get", "kind"], "boundary"],
+      layout: { "line-join": "round" },
+      paint: {
+        "line-color": zoneColor,
+        "line-width": ["match", ["get", "kind"], "sector", 1.4, 1.1],
+        "line-dasharray": ["match", ["get", "kind"], "sector", ["literal", [5, 3]], ["literal", [1, 0]]],
+        "line-opacity": 0.9,
+      },
+    },
+    below,
+  );
+  map.addLayer(
+    {
+      id: "zones-boundary",
+      type: "line",
+      source: "zones",
+      filter: ["==", ["get", "kind"], "boundary"],
+      layout: { "line-join": "round", "line-cap": "round" },
+      paint: { "line-color": colorOf("boundary"), "line-width": 3.2 },
+    },
+    below,
+  );
+  map.addLayer({
+    id: "places-circle",
+    type: "circle",
+    source: "places",
+    paint: {
+      "circle-color": "#3d4349",
+      "circle-radius": [
+        "interpolate", ["linear"], ["sqrt", ["coalesce", ["get", "population"], 0]],
+        0, 2, 100, 3, 400, 6,
+      ],
+      "circle-stroke-color": "#ffffff",
+      "circle-stroke-width": 1,
+    },
+  });
+  map.addLayer({
+    id: "zones-edge-label",
+    type: "symbol",
+    source: "zones",
+    filter: ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]],
+    layout: {
+      "symbol-placement": "line",
+      "symbol-spacing": 350,
+      "text-field": ["upcase", ["get", "name"]],
+      "text-font": [FONT],
+      "text-size": 10,
+      "text-letter-spacing": 0.15,
+      "text-offset": [0, -0.8],
+    },
+    paint: { "text-color": zoneColor, "text-halo-color": COLORS.halo, "text-halo-width": 1.2 },
+  });
+  map.addLayer({
+    id: "places-label",
+    type: "symbol",
+    source: "places",
+    minzoom: 7,
+    layout: {
+      "text-field": ["get", "name"],
+      "text-font": [FONT],
+      "text-size": ["interpolate", ["linear"], ["sqrt", ["coalesce", ["get", "population"], 0]], 0, 10, 400, 13],
+      "text-variable-anchor": ["left", "right", "top", "bottom"],
+      "text-radial-offset": 0.6,
+      "text-justify": "auto",
+      "symbol-sort-key": ["-", 0, ["coalesce", ["get", "population"], 0]],
+    },
+    paint: { "text-color": "#30363c", "text-halo-color": "#ffffff", "text-halo-width": 1.3 },
+  });
+  map.addLayer({
+    id: "zone-labels",
+    type: "symbol",
+    source: "zone-labels",
+    minzoom: 7,
+    layout: {
+      "text-field": ["upcase", ["get", "name"]],
+      "text-font": [FONT],
+      "text-size": 11,
+      "text-letter-spacing": 0.12,
+      "text-max-width": 12,
+    },
+    // Above the town names in the layer order, so sector names win label collisions.
+    paint: { "text-color": "#45525e", "text-halo-color": COLORS.halo, "text-halo-width": 2 },
+  });
+  map.addLayer({
+    id: REPORT_LAYER,
+    type: "circle",
+    source: "reports",
+    paint: {
+      "circle-color": reportColor,
+      "circle-radius": ["interpolate", ["linear"], ["zoom"], 6, 4, 10, 6.5, 14, 9],
+      "circle-stroke-color": "#ffffff",
+      "circle-stroke-width": 1.2,
+      "circle-opacity": 0.92,
+    },
+  });
+}
+
+export function setZones(map: MapLibreMap, zones: Zones): void {
+  (map.getSource("zones") as GeoJSONSource).setData(zones);
+  (map.getSource("zone-labels") as GeoJSONSource).setData(zoneLabelPoints(zones));
+}
+
+export function setPlaces(map: MapLibreMap, places: Places): void {
+  (map.getSource("places") as GeoJSONSource).setData(places);
+}
+
+export function setReports(map: MapLibreMap, reports: Reports): void {
+  (map.getSource("reports") as GeoJSONSource).setData(reports);
+}

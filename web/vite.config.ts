@@ -1,0 +1,19 @@
+import { defineConfig } from "vite";
+
+// The Python server serves ../src/peacewatch/static/ at "/", and the API under /api.
+export default defineConfig({
+  base: "/",
+  build: {
+    outDir: "../src/peacewatch/static",
+    emptyOutDir: true,
+    assetsDir: "assets",
+    // world-atlas 1:10m TopoJSON is a few MB; it is fetched as a file, never inlined.
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    proxy: {
+      "/api": "http://127.0.0.1:8000",
+    },
+  },
+});
