@@ -189,10 +189,16 @@ def _serve(settings: Settings, get_path: str | None = None) -> None:
     upgrade(store)
     app = create_app(settings, store=store)
     if get_path is not None:
-        from fastapi.testclient import TestClient
+        import asyncio
 
-        with TestClient(app) as client:
-            response = client.get(get_path)
+        import httpx
+
+        async def fetch() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://peacewatch") as c:
+                return await c.get(get_path)
+
+        response = asyncio.run(fetch())
         click.echo(response.text)
         sys.exit(0 if response.status_code < 400 else 1)
     import uvicorn
