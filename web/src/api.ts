@@ -23,7 +23,7 @@ export interface ZoneProperties {
 }
 
 export interface PlaceProperties {
-  id: string;
+  id: string | number;
   name: string;
   population: number | null;
   kind: string;
@@ -39,6 +39,8 @@ export interface ReportProperties {
   label: string;
   grade: string | null;
   synthetic: boolean;
+  source?: string | null;
+  text?: string | null;
 }
 
 export type Zones = FeatureCollection<Geometry, ZoneProperties>;
@@ -122,14 +124,25 @@ export interface DayReports {
 export const REPORT_PAGE_SIZE = 1000;
 export const MAX_PAGES = 20;
 
-/** All reports observed on one UTC day, following `next_cursor` page by page. */
-export async function fetchReportsOfDay(day: string, signal?: AbortSignal): Promise<DayReports> {
+/** The query of one page of a day's reports, exactly as the page sends it. */
+export function reportQuery(mission: string | null, day: string, cursor?: string | null): URLSearchParams {
   const { start, end } = dayWindow(day);
+  const params = new URLSearchParams({ start, end, limit: String(REPORT_PAGE_SIZE) });
+  if (mission) params.set("mission", mission);
+  if (cursor) params.set("cursor", cursor);
+  return params;
+}
+
+/** All of a mission's reports observed on one UTC day, following `next_cursor` page by page. */
+export async function fetchReportsOfDay(
+  mission: string | null,
+  day: string,
+  signal?: AbortSignal,
+): Promise<DayReports> {
   const features: Feature<Point, ReportProperties>[] = [];
   let cursor: string | null | undefined = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const params = new URLSearchParams({ start, end, limit: String(REPORT_PAGE_SIZE) });
-    if (cursor) params.set("cursor", cursor);
+    const params = reportQuery(mission, day, cursor);
     const body: ReportPage = await getJson<ReportPage>(`/api/v1/reports?${params}`, signal);
     features.push(...body.features);
     cursor = body.next_cursor;

@@ -11,7 +11,7 @@ import {
   ZONE_KINDS,
 } from "./kinds";
 
-export const ZONE_LAYERS = ["zones-fill", "zones-hatch", "zones-outline", "zones-boundary"];
+export const ZONE_LAYERS = ["zones-fill", "zones-tint", "zones-hatch", "zones-outline", "zones-boundary"];
 export const REPORT_LAYER = "reports-circle";
 export const PLACE_LAYER = "places-circle";
 
@@ -22,21 +22,29 @@ const colorOf = (kind: string): string => ZONE_KINDS.find((k) => k.kind === kind
 
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
 
-/** Diagonal hatching as an image for `fill-pattern`, drawn locally (no sprite to fetch). */
-function hatchImage(color: string, size = 16): ImageData {
+/**
+ * Diagonal hatching as an image for `fill-pattern`, drawn locally (no sprite to fetch).
+ * The GSZ lies inside the ASZ, so the two lean opposite ways and cross-hatch where both apply.
+ */
+function hatchImage(color: string, rising: boolean, alpha: number, size = 16): ImageData {
   const canvas = document.createElement("canvas");
   canvas.width = size;
   canvas.height = size;
   const ctx = canvas.getContext("2d");
   if (!ctx) throw new Error("2D canvas unavailable");
   ctx.strokeStyle = color;
-  ctx.globalAlpha = 0.55;
+  ctx.globalAlpha = alpha;
   ctx.lineWidth = 2;
   ctx.beginPath();
   // Three strokes so the pattern tiles seamlessly across cell edges.
   for (const o of [-size, 0, size]) {
-    ctx.moveTo(o, size);
-    ctx.lineTo(o + size, 0);
+    if (rising) {
+      ctx.moveTo(o, size);
+      ctx.lineTo(o + size, 0);
+    } else {
+      ctx.moveTo(o, 0);
+      ctx.lineTo(o + size, size);
+    }
   }
   ctx.stroke();
   return ctx.getImageData(0, 0, size, size);
@@ -64,9 +72,10 @@ function zoneLabelPoints(zones: Zones): FeatureCollection<Point, { name: string;
 
 /** Add the empty operational sources and their layers, above the basemap's borders. */
 export function addOperationalLayers(map: MapLibreMap): void {
-  for (const z of ZONE_KINDS.filter((k) => SAFETY_ZONE_KINDS.includes(k.kind))) {
-    map.addImage(`hatch-${z.kind}`, hatchImage(z.color), { pixelRatio: 2 });
-  }
+  map.addImage("hatch-air_safety_zone", hatchImage(colorOf("air_safety_zone"), true, 0.5), { pixelRatio: 2 });
+  map.addImage("hatch-ground_safety_zone", hatchImage(colorOf("ground_safety_zone"), false, 0.75), {
+    pixelRatio: 2,
+  });
   // promoteId keeps the API's string ids as feature ids (MapLibre drops non-numeric ids otherwise).
   map.addSource("zones", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("zone-labels", { type: "geojson", data: EMPTY });
@@ -83,6 +92,19 @@ export function addOperationalLayers(map: MapLibreMap): void {
       paint: {
         "fill-color": zoneColor,
         "fill-opacity": ["match", ["get", "kind"], "sector", 0.05, 0.02],
+      },
+    },
+    below,
+  );
+  map.addLayer(
+    {
+      id: "zones-tint",
+      type: "fill",
+      source: "zones",
+      filter: ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]],
+      paint: {
+        "fill-color": zoneColor,
+        "fill-opacity": ["match", ["get", "kind"], "ground_safety_zone", 0.16, 0.05],
       },
     },
     below,

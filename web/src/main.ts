@@ -16,6 +16,7 @@ import {
 // ship the worker as a build asset and say where it is.
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import {
+  dayWindow,
   fetchMissions,
   fetchPlaces,
   fetchReportsOfDay,
@@ -161,7 +162,9 @@ function pickMission(missions: Mission[]): Mission {
 
 // ---- page -----------------------------------------------------------------
 
-let zones: Zones = { type: "FeatureCollection", features: [] };
+/** Every zone of the mission, whatever its validity; the map shows those valid on the day. */
+let allZones: Zones = { type: "FeatureCollection", features: [] };
+let zones: Zones = allZones;
 let reportsById = new Map<string, ReportProperties>();
 let zonesById = new Map<string, ZoneProperties>();
 let dayGeneration = 0;
@@ -175,6 +178,20 @@ function updatePageMarking(reports: Reports): void {
   const node = byId("page-marking");
   node.className = markingClass(marking);
   node.textContent = marking ? `Highest marking on view: ${marking}` : "No labelled data on view";
+}
+
+/** Zones in force at some time during the UTC day (valid_from < day end, valid_to > day start). */
+function zonesValidOn(day: string): Zones {
+  const { start, end } = dayWindow(day);
+  const [t0, t1] = [Date.parse(start), Date.parse(end)];
+  return {
+    type: "FeatureCollection",
+    features: allZones.features.filter((f) => {
+      const from = f.properties.valid_from ? Date.parse(f.properties.valid_from) : -Infinity;
+      const to = f.properties.valid_to ? Date.parse(f.properties.valid_to) : Infinity;
+      return from < t1 && to > t0;
+    }),
+  };
 }
 
 async function showDay(map: MapLibreMap, span: Span, wanted: string, push: boolean): Promise<void> {
@@ -192,8 +209,12 @@ async function showDay(map: MapLibreMap, span: Span, wanted: string, push: boole
   byId<HTMLButtonElement>("next-day").disabled = day >= span.max;
   byId("day-dtg").textContent = `${dayLabel(day)} (UTC)`;
   setStatus(`Loading reports of ${dayLabel(day)}…`);
+  zones = zonesValidOn(day);
+  setZones(map, zones);
+  renderZones(zones);
+  pw.counts.zones = zones.features.length;
   try {
-    const { reports, truncated } = await fetchReportsOfDay(day, dayAbort.signal);
+    const { reports, truncated } = await fetchReportsOfDay(pw.mission?.code ?? null, day, dayAbort.signal);
     if (gen !== dayGeneration) return;
     setReports(map, reports);
     reportsById = new Map(reports.features.map((f) => [f.properties.id, f.properties]));
@@ -213,6 +234,12 @@ async function showDay(map: MapLibreMap, span: Span, wanted: string, push: boole
     setReady("true");
   } catch (err) {
     if (gen !== dayGeneration || (err instanceof DOMException && err.name === "AbortError")) return;
+    // Never leave another day's reports on the map under this day's date.
+    setReports(map, { type: "FeatureCollection", features: [] });
+    reportsById = new Map();
+    renderReports(null);
+    pw.counts.reports = 0;
+    pw.reportsByKind = {};
     fail(err);
   }
 }
@@ -305,13 +332,10 @@ async function main(): Promise<void> {
   await once(map, "load");
   addOperationalLayers(map);
   const [z, places] = await Promise.all([zonesP, placesP]);
-  zones = z;
-  zonesById = new Map(z.features.map((f) => [f.properties.id, f.properties]));
-  setZones(map, z);
+  allZones = z;
+  zonesById = new Map(z.features.map((f) => [String(f.properties.id), f.properties]));
   setPlaces(map, places);
-  renderZones(z);
   renderPlaces(places);
-  pw.counts.zones = z.features.length;
   pw.counts.places = places.features.length;
   wireInteractions(map);
   wireDayControls(map, span);

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.settings = settings
     app.state.store = store
     app.state.bus = Bus()
+    # The offline basemap (Natural Earth 1:10m) is several MB of JSON; gzip cuts it by ~4x.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     problems.install(app)
     for module in (missions, zones, units, reports):
         app.include_router(module.router)
