@@ -1,14 +1,16 @@
 // Extract the Kosovo 1999 scenario's country boundaries from Natural Earth 1:10m.
 //
-// Regenerate (Node 20) from the repository root:
+// Regenerate (Node 20) from the repository root; web/package.json pins world-atlas 2.0.2 and
+// topojson-client ~3.1.0, so after `(cd web && npm ci)`:
+//
+//   node scripts/extract_boundaries.mjs   # reads web/node_modules/world-atlas/countries-10m.json
+//
+// or with a private install:
 //
 //   mkdir -p /tmp/wa && (cd /tmp/wa && npm install world-atlas@2.0.2 topojson-client@3.1.0)
 //   node scripts/extract_boundaries.mjs /tmp/wa/node_modules/world-atlas/countries-10m.json
 //
-// or, once web/ depends on world-atlas and topojson-client:
-//
-//   node scripts/extract_boundaries.mjs            # reads web/node_modules/world-atlas/countries-10m.json
-//
+// Both give the same file, byte for byte.
 // Usage: node scripts/extract_boundaries.mjs [countries-10m.json] [out.geojson]
 // The output defaults to src/peacewatch/scenarios/kosovo1999/data/boundaries.geojson.
 // topojson-client is resolved next to the input file (the node_modules that holds world-atlas),

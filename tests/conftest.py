@@ -135,6 +135,14 @@ def store(request: pytest.FixtureRequest) -> Store:
     return s
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_store(request: pytest.FixtureRequest) -> Store:
+    """An emptied store (schema only) on each backend in turn."""
+    s: Store = request.getfixturevalue(f"{request.param}_session_store")
+    empty(s)
+    return s
+
+
 @pytest.fixture
 def sqlite_store(sqlite_session_store: Store) -> Store:
     """An emptied, seeded SQLite store (for tests that are about SQLite itself)."""

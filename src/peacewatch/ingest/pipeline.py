@@ -9,6 +9,7 @@ with the same client UUID is a duplicate, not an error.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -67,6 +68,26 @@ class Summary:
             "rejections": [r.to_dict() for r in self.rejected],
             "accepted_ids": self.accepted_ids,
         }
+
+
+@dataclass
+class _Prepared:
+    """A validated batch on its way to the writer."""
+
+    seen: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    duplicates: int = 0
+
+
+@dataclass
+class _Written:
+    """What the writer did with a prepared batch."""
+
+    prepared: _Prepared
+    inserted: set[str] = field(default_factory=set)
+    refused: list[Rejection] = field(default_factory=list)
 
 
 def _context(store: Store, viewer: Viewer, mission: str) -> Context:
@@ -133,20 +154,29 @@ class Pipeline:
     def run(
         self, items: Iterable[Item], *, progress: Callable[[Summary], None] | None = None
     ) -> Summary:
-        """Ingest every item; returns the summary (also passed to ``progress`` per batch)."""
+        """Ingest every item; returns the summary (also passed to ``progress`` per batch).
+
+        Two stages overlap: this thread validates batch N+1 while a writer thread stores
+        batch N (the database driver releases the GIL while it works). Batches are written
+        and counted in order; a batch's reports are published only after its commit.
+        """
         summary = Summary()
-        for batch in _batches(items, self.batch_size):
-            self.ctx.now = datetime.now(UTC)
-            self._run_batch(batch, summary)
-            if progress is not None:
-                progress(summary)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+            pending: Future[_Written] | None = None
+            for batch in _batches(items, self.batch_size):
+                prepared = self._prepare(batch, summary)
+                if pending is not None:
+                    self._account(pending.result(), summary, progress)
+                pending = writer.submit(self._store, prepared)
+            if pending is not None:
+                self._account(pending.result(), summary, progress)
         return summary
 
-    def _run_batch(self, batch: list[Item], summary: Summary) -> None:
-        rows: list[dict[str, Any]] = []
-        row_labels: list[Label] = []
-        refs: list[str] = []
-        seen: set[str] = set()
+    def _prepare(self, batch: list[Item], summary: Summary) -> _Prepared:
+        """Validate a batch: rows to write, and the rejections and in-batch duplicates."""
+        self.ctx.now = datetime.now(UTC)
+        prepared = _Prepared(seen=len(batch))
+        uuids: set[str] = set()
         for item in batch:
             if isinstance(item, Rejection):
                 summary.rejected.append(item)
@@ -157,33 +187,49 @@ class Pipeline:
             except RecordInvalid as exc:
                 summary.rejected.append(Rejection(ref, exc.problems))
                 continue
-            if row["uuid"] in seen:
-                summary.duplicates += 1
+            if row["uuid"] in uuids:
+                prepared.duplicates += 1
                 continue
-            seen.add(row["uuid"])
-            rows.append(row)
-            row_labels.append(label)
-            refs.append(ref)
-        if not rows:
-            return
-        failed = 0
+            uuids.add(row["uuid"])
+            prepared.rows.append(row)
+            prepared.labels.append(label)
+            prepared.refs.append(ref)
+        return prepared
+
+    def _store(self, prepared: _Prepared) -> _Written:
+        """Write one prepared batch (runs on the writer thread) and publish what was new."""
+        written = _Written(prepared)
+        if not prepared.rows:
+            return written
         try:
-            inserted = self._write(rows, row_labels)
+            written.inserted = self._write(prepared.rows, prepared.labels)
         except (IntegrityError, DBAPIError):
-            inserted, failed = self._write_one_by_one(rows, row_labels, refs, summary)
-        summary.accepted += len(inserted)
-        summary.duplicates += len(rows) - len(inserted) - failed
-        if self.keep_ids:
-            summary.accepted_ids.extend(r["uuid"] for r in rows if r["uuid"] in inserted)
-        if self.bus is not None and inserted:
+            written.inserted = self._write_one_by_one(prepared, written)
+        if self.bus is not None and written.inserted:
             self.bus.publish(
                 "reports",
                 [
                     _published(r, label)
-                    for r, label in zip(rows, row_labels, strict=True)
-                    if r["uuid"] in inserted
+                    for r, label in zip(prepared.rows, prepared.labels, strict=True)
+                    if r["uuid"] in written.inserted
                 ],
             )
+        return written
+
+    def _account(
+        self, written: _Written, summary: Summary, progress: Callable[[Summary], None] | None
+    ) -> None:
+        prepared = written.prepared
+        summary.accepted += len(written.inserted)
+        summary.duplicates += prepared.duplicates
+        summary.duplicates += len(prepared.rows) - len(written.inserted) - len(written.refused)
+        summary.rejected.extend(written.refused)
+        if self.keep_ids:
+            summary.accepted_ids.extend(
+                r["uuid"] for r in prepared.rows if r["uuid"] in written.inserted
+            )
+        if progress is not None:
+            progress(summary)
 
     def _write(self, rows: list[dict[str, Any]], row_labels: list[Label]) -> set[str]:
         cache = self.store._label_ids
@@ -192,26 +238,18 @@ class Pipeline:
                 row["label_id"] = intern_label(conn, label, cache)
             return insert_reports(conn, rows)
 
-    def _write_one_by_one(
-        self,
-        rows: list[dict[str, Any]],
-        row_labels: list[Label],
-        refs: list[str],
-        summary: Summary,
-    ) -> tuple[set[str], int]:
+    def _write_one_by_one(self, prepared: _Prepared, written: _Written) -> set[str]:
         """Fallback when a batch fails as a whole: isolate the rows the database refuses."""
         inserted: set[str] = set()
-        failed = 0
-        for row, label, ref in zip(rows, row_labels, refs, strict=True):
+        for row, label, ref in zip(prepared.rows, prepared.labels, prepared.refs, strict=True):
             try:
                 inserted |= self._write([row], [label])
             except (IntegrityError, DBAPIError) as exc:
-                failed += 1
                 reason = type(getattr(exc, "orig", exc)).__name__
-                summary.rejected.append(
+                written.refused.append(
                     Rejection(ref, [FieldProblem("record", f"the store refused it ({reason})")])
                 )
-        return inserted, failed
+        return inserted
 
 
 def _published(row: dict[str, Any], label: Label) -> dict[str, Any]:

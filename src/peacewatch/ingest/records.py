@@ -41,9 +41,9 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[FieldProblem] = []
 
-    def __call__(self, name: str, fn: Callable[[], T]) -> T | None:
+    def __call__(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         try:
-            return fn()
+            return fn(*args, **kwargs)
         except DomainError as exc:
             self.problems.append(FieldProblem(exc.field or name, exc.message))
         except (TypeError, ValueError, KeyError) as exc:
@@ -132,7 +132,7 @@ def add_nations(store: Store, rows: Sequence[dict[str, str]]) -> int:
     """Register nations and communities (code, name, kind)."""
     check = _Checker()
     for i, row in enumerate(rows):
-        check(f"nations[{i}].code", lambda row=row: validate_release_code(row["code"]))
+        check(f"nations[{i}].code", validate_release_code, row.get("code", ""))
         if row.get("kind") not in ("nation", "community"):
             check.problems.append(FieldProblem(f"nations[{i}].kind", "must be nation or community"))
     check.done("nation list")
@@ -271,14 +271,13 @@ def add_positions(store: Store, *, viewer: Viewer, positions: Sequence[dict[str,
     check = _Checker()
     parsed: list[dict[str, Any]] = []
     for i, p in enumerate(positions):
-        t = check(
-            f"positions[{i}].observed_at", lambda p=p: _time(p.get("observed_at"), "observed_at")
-        )
+        t = check(f"positions[{i}].observed_at", _time, p.get("observed_at"), "observed_at")
         ll = check(
             f"positions[{i}]",
-            lambda p=p, i=i: validate_lonlat(
-                p.get("lon"), p.get("lat"), field_prefix=f"positions[{i}]."
-            ),
+            validate_lonlat,
+            p.get("lon"),
+            p.get("lat"),
+            field_prefix=f"positions[{i}].",
         )
         parsed.append({"p": p, "t": t, "ll": ll})
     check.done("position list")
@@ -334,18 +333,14 @@ def add_patrols(store: Store, *, viewer: Viewer, items: Sequence[dict[str, Any]]
         for required in ("name", "mission"):
             if not data.get(required):
                 check.problems.append(FieldProblem(prefix + required, "is required"))
-        start = check(prefix + "start", lambda d=data: _time(d.get("start"), "start"))
-        end = check(prefix + "end", lambda d=data: _time(d.get("end"), "end", required=False))
+        start = check(prefix + "start", _time, data.get("start"), "start")
+        end = check(prefix + "end", _time, data.get("end"), "end", required=False)
         status = data.get("status") or ("completed" if data.get("track") else "planned")
         if status not in PATROL_STATUSES:
             check.problems.append(
                 FieldProblem(prefix + "status", f"must be one of {', '.join(PATROL_STATUSES)}")
             )
-        track = (
-            check(prefix + "track", lambda d=data: _track(d["track"]))
-            if data.get("track")
-            else None
-        )
+        track = check(prefix + "track", _track, data["track"]) if data.get("track") else None
         parsed.append({"data": data, "start": start, "end": end, "status": status, "track": track,
                        "uid": str(data.get("uid") or uuidlib.uuid4())})  # fmt: skip
     check.done("patrol")

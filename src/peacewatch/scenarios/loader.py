@@ -96,13 +96,13 @@ def load_kosovo1999(
     positions = 0
     for batch in gen.unit_positions():
         positions += records.add_positions(store, viewer=viewer, positions=batch)
-    patrol_list = gen.patrols()
-    for i in range(0, len(patrol_list), 500):
+    patrols = 0
+    for batch in gen.iter_patrols(batch_size=500):
         chunk = [{**p, "mission": "KFOR", "unit": p.get("unit_uid"),
                   "track": [[lon, lat, t] for lon, lat, t in p["track"]]}
-                 for p in patrol_list[i : i + 500]]  # fmt: skip
-        records.add_patrols(store, viewer=viewer, items=chunk)
-    say(f"{positions} unit positions and {len(patrol_list)} patrols loaded")
+                 for p in batch]  # fmt: skip
+        patrols += len(records.add_patrols(store, viewer=viewer, items=chunk))
+    say(f"{positions} unit positions and {patrols} patrols loaded")
     t1 = time.perf_counter()
     pipeline = Pipeline(store, viewer=viewer, mission="KFOR", batch_size=batch_size)
     items = (
@@ -120,7 +120,7 @@ def load_kosovo1999(
         "reports": summary.accepted,
         "duplicates": summary.duplicates,
         "unit_positions": positions,
-        "patrols": len(patrol_list),
+        "patrols": patrols,
         "history_and_tracks_s": round(t1 - t0, 2),
         "reports_s": round(t2 - t1, 2),
     }

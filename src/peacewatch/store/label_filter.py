@@ -9,7 +9,7 @@ applies it inside every query and no unfiltered row ever reaches Python.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, select
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, select
 
 from peacewatch.domain.labels import Classification, Label, Viewer
 from peacewatch.store.engine import spatial_for
@@ -26,7 +26,7 @@ def visible_label_ids(viewer: Viewer) -> Select[tuple[int]]:
     )
 
 
-def visible(table: Table, viewer: Viewer) -> ColumnElement[bool]:
+def visible(table: FromClause, viewer: Viewer) -> ColumnElement[bool]:
     """WHERE clause keeping only the rows of ``table`` that ``viewer`` may see."""
     return table.c.label_id.in_(visible_label_ids(viewer))
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.dml import Insert
@@ -68,16 +69,46 @@ def insert_ignoring_duplicates(table: Table, key: str) -> Insert:
     return pg_insert(table).on_conflict_do_nothing(index_elements=[key])
 
 
+_REPORT_COLUMNS = (
+    "uuid", "mission_id", "kind", "observed_at", "reported_at", "lon", "lat",
+    "location_precision", "time_precision", "party_id", "source", "grade", "title", "text",
+    "synthetic", "attributes", "label_id", "created_by", "created_at",
+)  # fmt: skip
+_COLUMN_LIST = ", ".join(_REPORT_COLUMNS)
+
+
 def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Insert report rows, skipping uuids already stored; returns the uuids written.
 
-    ON CONFLICT DO NOTHING RETURNING tells exactly which rows were new, even with several
-    writers at once.
+    The ingest hot path: rows are COPYed into a session-local staging table, then moved with
+    INSERT … ON CONFLICT DO NOTHING RETURNING, which tells exactly which rows were new even
+    with several writers at once.
     """
-    from peacewatch.store.tables import reports
-
-    stmt = insert_ignoring_duplicates(reports, "uuid").returning(reports.c.uuid)
-    return set(conn.execute(stmt, list(rows)).scalars())
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS reports_incoming "
+            "(LIKE reports INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        with cur.copy(f"COPY reports_incoming ({_COLUMN_LIST}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(
+                    (
+                        r["uuid"], r["mission_id"], r["kind"], r["observed_at"], r["reported_at"],
+                        r["lon"], r["lat"], r["location_precision"], r["time_precision"],
+                        r["party_id"], r["source"], r["grade"], r["title"], r["text"],
+                        r["synthetic"], orjson.dumps(r["attributes"]).decode(), r["label_id"],
+                        r["created_by"], r["created_at"],
+                    )
+                )  # fmt: skip
+        cur.execute(
+            f"INSERT INTO reports ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM reports_incoming "
+            "ON CONFLICT (uuid) DO NOTHING RETURNING uuid"
+        )
+        inserted = {row[0] for row in cur.fetchall()}
+        cur.execute("TRUNCATE reports_incoming")
+    return inserted
 
 
 def report_candidates(

@@ -106,7 +106,7 @@ places = Table(
     Column("geonames_id", Integer, nullable=True, unique=True),
     Column("name", Text, nullable=False, index=True),
     Column("kind", String(32), nullable=False),
-    Column("country", String(8), nullable=True),
+    Column("country", Text, nullable=True),
     Column("lon", Float, nullable=False),
     Column("lat", Float, nullable=False),
     Column("population", Integer, nullable=True),

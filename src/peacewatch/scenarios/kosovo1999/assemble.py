@@ -44,7 +44,6 @@ _NUMBERS: Final = frozenset(
 )
 # Vocabulary fields and the random column that picks from them.
 _WORDS: Final = {
-    "uniform": "pick0",
     "topic": "pick0",
     "activity": "pick1",
     "goods": "pick1",
@@ -54,7 +53,7 @@ _WORDS: Final = {
 }
 KIND_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "armed_clash": ("size", "killed", "wounded"),
-    "shooting": ("wounded",),
+    "shooting": ("killed", "wounded"),
     "explosion": ("target", "killed", "wounded"),
     "arson": ("target",),
     "roadblock": ("size", "vehicles"),
@@ -66,6 +65,7 @@ KIND_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "weapons_handed_in": ("count", "category"),
 }
 Columns = dict[str, NDArray[Any]]
+ObjectArray = NDArray[np.object_]
 
 
 def uuids(raw: NDArray[np.uint8]) -> list[str]:
@@ -87,8 +87,31 @@ def _moments(seconds: NDArray[np.int64]) -> list[datetime]:
     return [at(s, UTC) for s in (seconds + _EPOCH_S).tolist()]
 
 
+# Numbers in texts are small: their strings are looked up rather than formatted row by row.
+_NUMBER_TEXT: Final[ObjectArray] = np.array([str(i) for i in range(10_000)], dtype=object)
+_HHMM_TEXT: Final[ObjectArray] = np.array([f"{i:04d}" for i in range(2400)], dtype=object)
+_TENTHS_TEXT: Final[ObjectArray] = np.array([f"{i / 10:.1f}" for i in range(10_000)], dtype=object)
+
+
+def _casualties(killed: int, wounded: int) -> str:
+    parts = [f"{killed} killed"] * (killed > 0) + [f"{wounded} wounded"] * (wounded > 0)
+    return ", ".join(parts) if parts else "no casualties reported"
+
+
+_CASUALTIES: Final[ObjectArray] = np.array(
+    [_casualties(i // 10, i % 10) for i in range(100)], dtype=object
+)
+_VEHICLES: Final[ObjectArray] = np.array(
+    [f"{i} vehicle" if i == 1 else f"{i} vehicles" for i in range(100)], dtype=object
+)
+
+
 def _strings(values: NDArray[Any]) -> NDArray[np.object_]:
-    return values.astype(str).astype(object)
+    if values.dtype.kind == "f":
+        tenths: NDArray[np.int64] = np.clip(np.rint(values * 10), 0, 9_999).astype(np.int64)
+        return np.take(_TENTHS_TEXT, tenths)
+    whole: NDArray[np.int64] = np.clip(values, 0, 9_999).astype(np.int64)
+    return np.take(_NUMBER_TEXT, whole)
 
 
 class _Fields:
@@ -98,12 +121,15 @@ class _Fields:
         self.t, self.c, self.where = t, c, where
         heavy = c["kind"] == KIND_INDEX["heavy_weapons_sighting"]
         voc = t.vocabulary
-        p0, p1 = c["pick0"], c["pick1"]
+        p0, p1, party = c["pick0"], c["pick1"], c["party"]
+        words, lengths = t.party_vocabulary["heavy"]
         self.equipment = np.where(
             c["air_defence"],
             voc["air_defence"][p0 % voc["air_defence"].size],
-            voc["heavy"][p0 % voc["heavy"].size],
+            words[party, p0 % lengths[party]],
         )
+        words, lengths = t.party_vocabulary["uniform"]
+        self.uniform = words[party, p1 % lengths[party]]
         weapon = p1 % voc["weapon_category"].size
         self.category = np.where(
             heavy,
@@ -111,19 +137,23 @@ class _Fields:
             voc["weapon_category"][weapon],
         ).astype(object)
         self.category_text = np.where(
-            heavy, np.where(c["air_defence"], "air defence", "heavy weapons"),
+            heavy,
+            np.where(c["air_defence"], "air defence", "heavy weapons"),
             voc["category_text"][weapon],
-        ).astype(object)  # fmt: skip
+        ).astype(object)
 
     def value(self, name: str, rows: NDArray[np.int64]) -> NDArray[Any]:
         """Attribute values (numbers stay numbers) of `name` for `rows`."""
         if name in _NUMBERS:
-            return self.c[name][rows]
+            numbers: NDArray[Any] = self.c[name][rows]
+            return numbers
         if name in _WORDS:
             words = self.t.vocabulary[name]
-            return words[self.c[_WORDS[name]][rows] % words.size]
+            return np.take(words, self.c[_WORDS[name]][rows] % words.size)
         if name == "equipment":
             return self.equipment[rows]
+        if name == "uniform":
+            return self.uniform[rows]
         if name == "category":
             return self.category[rows]
         raise KeyError(name)
@@ -133,12 +163,31 @@ class _Fields:
         if name == "where":
             return self.where[rows]
         if name == "hhmm":
-            return np.strings.zfill(self.c["hhmm"][rows].astype(str), 4).astype(object)
+            return _HHMM_TEXT[self.c["hhmm"][rows]]
         if name == "category":
             return self.category_text[rows]
+        if name == "casualties":
+            killed = np.minimum(self.c["killed"][rows], 9)
+            return np.take(_CASUALTIES, killed * 10 + np.minimum(self.c["wounded"][rows], 9))
+        if name == "vehicles":
+            return np.take(_VEHICLES, np.clip(self.c["vehicles"][rows], 0, 99))
         if name in _NUMBERS:
             return _strings(self.c[name][rows])
         return self.value(name, rows)
+
+
+def _dicts(keys: tuple[str, ...], values: list[list[Any]]) -> list[dict[str, Any]]:
+    """One dict per row; a dict display is about twice as fast as dict(zip(...))."""
+    if len(keys) == 3:
+        k0, k1, k2 = keys
+        return [{k0: a, k1: b, k2: c} for a, b, c in zip(*values, strict=True)]
+    if len(keys) == 4:
+        k0, k1, k2, k3 = keys
+        return [{k0: a, k1: b, k2: c, k3: d} for a, b, c, d in zip(*values, strict=True)]
+    if len(keys) == 5:
+        k0, k1, k2, k3, k4 = keys
+        return [{k0: a, k1: b, k2: c, k3: d, k4: e} for a, b, c, d, e in zip(*values, strict=True)]
+    return list(map(dict, map(zip, repeat(keys), zip(*values, strict=True))))
 
 
 def assemble(
@@ -158,7 +207,7 @@ def assemble(
     title = t.titles[c["kind"]] + " " + where
     fields = _Fields(t, c, where)
     text = np.empty(n, dtype=object)
-    attributes = np.empty(n, dtype=object)
+    attributes: list[dict[str, Any]] = [{}] * n
     sector_uid = t.sector_uids[c["sector"]]
     for k, variants in enumerate(t.templates):
         of_kind = c["kind"] == k
@@ -178,7 +227,7 @@ def assemble(
         keys = ("sector", "town", *KIND_FIELDS[t.kinds[k]])
         values = [sector_uid[rows].tolist(), town[rows].tolist()]
         values += [fields.value(name, rows).tolist() for name in keys[2:]]
-        made = list(map(dict, map(zip, repeat(keys), zip(*values, strict=True))))
+        made = _dicts(keys, values)
         for row, attribute in zip(rows.tolist(), made, strict=True):
             attributes[row] = attribute
     for row in np.flatnonzero(c["violation"]).tolist():
@@ -188,23 +237,46 @@ def assemble(
     label = t.label_names[c["label"], c["sector"]]
     source = t.source_names[c["source"], c["sector"]]
     grade = t.grade_names[c["source"], c["grade"]]
-    columns = (
-        ids,
-        t.kinds[c["kind"]].tolist(),
-        _moments(c["observed"]),
-        _moments(c["reported"]),
-        np.round(c["lon"], 6).tolist(),
-        np.round(c["lat"], 6).tolist(),
-        c["precision"].tolist(),
-        c["time_precision"].tolist(),
-        label.tolist(),
-        _PARTIES[c["party"]].tolist(),
-        source.tolist(),
-        grade.tolist(),
-        title.tolist(),
-        text.tolist(),
-        repeat(True),
-        repeat(MISSION["code"]),
-        attributes.tolist(),
-    )
-    return list(map(dict, map(zip, repeat(KEYS), zip(*columns))))
+    mission = MISSION["code"]
+    return [
+        {
+            "id": report_id,
+            "kind": kind,
+            "observed_at": observed,
+            "reported_at": reported,
+            "lon": lon,
+            "lat": lat,
+            "location_precision": location_precision,
+            "time_precision": time_precision,
+            "label": label_text,
+            "party": party,
+            "source": source_text,
+            "grade": grade_text,
+            "title": title_text,
+            "text": body,
+            "synthetic": True,
+            "mission": mission,
+            "attributes": attribute,
+        }
+        for (
+            report_id, kind, observed, reported, lon, lat, location_precision, time_precision,
+            label_text, party, source_text, grade_text, title_text, body, attribute,
+        ) in zip(
+            ids,
+            t.kinds[c["kind"]].tolist(),
+            _moments(c["observed"]),
+            _moments(c["reported"]),
+            np.round(c["lon"], 6).tolist(),
+            np.round(c["lat"], 6).tolist(),
+            c["precision"].tolist(),
+            c["time_precision"].tolist(),
+            label.tolist(),
+            _PARTIES[c["party"]].tolist(),
+            source.tolist(),
+            grade.tolist(),
+            title.tolist(),
+            text.tolist(),
+            attributes,
+            strict=True,
+        )
+    ]  # fmt: skip

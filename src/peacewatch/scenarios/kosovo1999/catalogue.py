@@ -17,6 +17,7 @@ __all__ = [
     "KIND_WEIGHTS_EARLY",
     "KIND_WEIGHTS_LATE",
     "LABELS",
+    "PARTY_VOCABULARY",
     "REPORT_SOURCES",
     "TEMPLATES",
     "TITLES",
@@ -114,9 +115,7 @@ LABELS: Final = (
 COMPASS: Final = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
 VOCABULARY: Final[dict[str, tuple[str, ...]]] = {
-    "uniform": ("civilian clothes", "black uniforms", "camouflage uniforms", "UÇK insignia"),
     "activity": ("moving on foot", "in two vehicles", "at a checkpoint", "digging positions"),
-    "heavy": ("T-55 tank", "M-84 tank", "120 mm mortar", "BOV armoured vehicle", "M-80 IFV"),
     "air_defence": ("towed 20 mm AA gun", "Strela-10 launcher", "SA-6 launcher"),
     "target": ("an empty house", "a shop", "a barn", "a car", "an abandoned farm"),
     "topic": ("missing persons", "the status of Kosovo", "electricity cuts", "detainees",
@@ -129,28 +128,43 @@ VOCABULARY: Final[dict[str, tuple[str, ...]]] = {
     "weapon_category": ("small_arms", "small_arms", "small_arms", "small_arms", "ammunition",
                         "explosives"),
 }  # fmt: skip
+# Words that depend on who is reported: (no party, FRY, UÇK), in the generator's party order.
+# FRY sightings are soldiers, not police: lightly armed police were allowed in the GSZ, so a
+# police sighting there would not be the violation the planted reports stand for.
+PARTY_VOCABULARY: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "uniform": (
+        ("civilian clothes", "camouflage uniforms", "black uniforms"),
+        ("VJ uniforms", "VJ camouflage uniforms"),
+        ("UÇK insignia", "camouflage uniforms", "black uniforms", "civilian clothes"),
+    ),
+    "heavy": (
+        ("82 mm mortar", "12.7 mm machine gun", "recoilless rifle"),
+        ("T-55 tank", "M-84 tank", "120 mm mortar", "BOV armoured vehicle", "M-80 IFV"),
+        ("82 mm mortar", "12.7 mm machine gun", "60 mm mortar", "recoilless rifle"),
+    ),
+}
 
 # One sentence per kind, SALUTE-like (size, activity, location, unit, time, equipment).
 TEMPLATES: Final[dict[str, tuple[str, ...]]] = {
     "armed_clash": (
-        "Exchange of fire between armed groups {where}; {killed} killed, {wounded} wounded.",
-        "{size} armed men engaged a village guard {where} at {hhmm}Z; {wounded} wounded.",
+        "Exchange of fire between armed groups {where}; {casualties}.",
+        "{size} armed men engaged a village guard {where} at {hhmm}Z; {casualties}.",
     ),
     "shooting": (
-        "Automatic fire heard {where} at {hhmm}Z; no casualties confirmed.",
-        "Shots fired at a house {where}; {wounded} wounded.",
+        "Automatic fire heard {where} at {hhmm}Z; {casualties}.",
+        "Shots fired at a house {where}; {casualties}.",
     ),
     "explosion": (
-        "Explosion at {target} {where} at {hhmm}Z; {killed} killed, {wounded} wounded.",
-        "Hand grenade thrown at {target} {where}; {wounded} wounded.",
+        "Explosion at {target} {where} at {hhmm}Z; {casualties}.",
+        "Hand grenade thrown at {target} {where}; {casualties}.",
     ),
     "arson": (
         "Fire set to {target} {where}; out by {hhmm}Z.",
-        "Several houses burning {where}; owners absent.",
+        "Fire at {target} {where}; owners absent.",
     ),
     "roadblock": (
-        "Roadblock of {size} people and {vehicles} vehicles {where}.",
-        "Road closed by local residents {where} since {hhmm}Z.",
+        "Roadblock of {size} people and {vehicles} {where}.",
+        "Road closed by about {size} local residents {where} since {hhmm}Z.",
     ),
     "demonstration": (
         "About {crowd} people demonstrate {where} about {topic}.",
@@ -162,7 +176,7 @@ TEMPLATES: Final[dict[str, tuple[str, ...]]] = {
     ),
     "heavy_weapons_sighting": (
         "{count} x {equipment} observed {where} at {hhmm}Z.",
-        "{equipment} in a firing position {where}.",
+        "{count} x {equipment} in a firing position {where}.",
     ),
     "seizure": (
         "{quantity} {items} seized at a vehicle checkpoint {where}.",

@@ -46,7 +46,7 @@ _ENTITY: Final[dict[str, str]] = {
 _KFOR_LABEL: Final = "NATO RESTRICTED REL TO KFOR, NATO"
 _PARTY_LABEL: Final = "NATO CONFIDENTIAL REL TO KFOR, NATO"
 
-# Unit homes, (lon, lat) of the town in GeoNames (cities1000).
+# Unit homes: (lon, lat) of the town in GeoNames (cities1000); the airport's published position.
 _TOWN: Final[dict[str, tuple[float, float]]] = {
     "Pristina": (21.16688, 42.67272),
     "Pristina airport (Slatina)": (21.0358, 42.5728),

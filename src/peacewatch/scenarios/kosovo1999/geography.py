@@ -136,7 +136,8 @@ def _sector_geometries() -> dict[str, shapely.Geometry]:
     frame = to_utm(kosovo()).envelope.buffer(50_000.0)
     cells = shapely.get_parts(shapely.voronoi_polygons(MultiPoint(list(points)), extend_to=frame))
     # Match each cell to the point it contains rather than trusting the output order.
-    owner = {int(j): names[int(i)] for i, j in zip(*shapely.STRtree(cells).query(points, "within"))}
+    inside, cell = shapely.STRtree(cells).query(points, "within")
+    owner = {int(j): names[int(i)] for i, j in zip(inside, cell, strict=True)}
     outline = kosovo()
     result: dict[str, shapely.Geometry] = {}
     for sector in SECTORS:
@@ -146,15 +147,29 @@ def _sector_geometries() -> dict[str, shapely.Geometry]:
     return result
 
 
+def _cut(west: float, south: float, east: float, north: float) -> shapely.Geometry:
+    """A lon/lat box densified to ~100 m, so its edges stay where they are once projected."""
+    return shapely.segmentize(box(west, south, east, north), 0.001)
+
+
+def _without_slivers(geometry: shapely.Geometry, min_m2: float = 10_000.0) -> shapely.Geometry:
+    """The polygons of `geometry` of at least `min_m2` (cutting leaves sub-metre slivers)."""
+    parts = [p for p in shapely.get_parts(geometry) if to_utm(p).area >= min_m2]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
 def _gsz_sectors() -> list[dict[str, Any]]:
     gsz = _safety_ring(AGREEMENT["safety_zones"]["ground_safety_zone"]["width_km"] * 1000.0)
-    east = box(21.3, 41.0, 23.5, 44.0)
-    c_east_cut = _latitude_for_area(gsz.intersection(east), target_km2=25.0)
-    c_east = gsz.intersection(box(21.3, 41.0, 23.5, c_east_cut))
-    sector_b = gsz.intersection(box(21.3, c_east_cut, 23.5, 42.70))
-    rest = gsz.difference(shapely.union_all([c_east, sector_b]))
-    north_east = rest.intersection(box(20.9, 41.0, 23.5, 44.0))
-    north_west = rest.difference(north_east)
+    c_east_cut = _latitude_for_area(gsz.intersection(_cut(21.3, 41.0, 23.5, 44.0)), target_km2=25.0)
+    # Cut the GSZ by rectangles (regions that tile the map), never by differences of pieces:
+    # differences leave hairline spikes along Kosovo's edge that turn invalid once projected.
+    north_east_region = shapely.union_all(
+        [_cut(20.9, 42.70, 23.5, 44.0), _cut(20.9, 41.0, 21.3, 42.70)]
+    )
+    c_east = _without_slivers(gsz.intersection(_cut(21.3, 41.0, 23.5, c_east_cut)))
+    sector_b = _without_slivers(gsz.intersection(_cut(21.3, c_east_cut, 23.5, 42.70)))
+    north_east = _without_slivers(gsz.intersection(north_east_region))
+    north_west = _without_slivers(gsz.intersection(_cut(18.0, 41.0, 20.9, 44.0)))
     return [
         {
             "uid": "mta-gsz-sector-c-east",
@@ -210,9 +225,9 @@ def _latitude_for_area(region: shapely.Geometry, *, target_km2: float) -> float:
     west, east = region.bounds[0] - 1.0, region.bounds[2] + 1.0
     for _ in range(40):
         middle = (low + high) / 2.0
-        area = to_utm(region.intersection(box(west, low - 1.0, east, middle))).area / 1e6
+        area = float(to_utm(region.intersection(box(west, low - 1.0, east, middle))).area) / 1e6
         low, high = (middle, high) if area < target_km2 else (low, middle)
-    return round((low + high) / 2.0, 5)
+    return round(float(low + high) / 2.0, 5)
 
 
 @cache

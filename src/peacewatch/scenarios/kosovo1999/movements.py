@@ -10,10 +10,12 @@ from functools import cache
 from typing import Any, Final
 
 import numpy as np
+import shapely
 
 from peacewatch.scenarios.kosovo1999.facts import MISSION_END, MISSION_START, PARTIES
 from peacewatch.scenarios.kosovo1999.forces import units
-from peacewatch.scenarios.kosovo1999.projection import lonlat_to_utm, utm_to_lonlat
+from peacewatch.scenarios.kosovo1999.geography import kosovo
+from peacewatch.scenarios.kosovo1999.projection import lonlat_to_utm, to_utm, utm_to_lonlat
 from peacewatch.scenarios.kosovo1999.world import world
 
 __all__ = ["iter_patrols", "iter_unit_positions"]
@@ -23,6 +25,8 @@ STREAM_PATROLS: Final = 3
 _DAYS: Final = (MISSION_END - MISSION_START).days
 _PATROL_LABEL: Final = "NATO RESTRICTED REL TO KFOR, NATO"
 _TRACK_STEP_M: Final = 500.0
+_COMMAND: Final = "110000"  # 2525D entity codes of units that do not patrol
+_MEDICAL: Final = "161300"
 
 
 def _moments(seconds: np.ndarray[Any, Any]) -> list[datetime]:
@@ -50,13 +54,25 @@ def _position_rows(
 
 
 def _jitter(
-    rng: np.random.Generator, home: tuple[float, float], n: int, scale_m: float
+    rng: np.random.Generator,
+    home: tuple[float, float],
+    n: int,
+    scale_m: float,
+    *,
+    inside_kosovo: bool = False,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """`n` points scattered around `home` (lon, lat), distance decaying over `scale_m` metres."""
+    """`n` points scattered around `home` (lon, lat), distance decaying over `scale_m` metres.
+
+    With `inside_kosovo`, points that would fall outside Kosovo are put back at `home`.
+    """
     hx, hy = lonlat_to_utm([home[0]], [home[1]])
     radius = np.minimum(rng.exponential(scale_m, n), 4 * scale_m)
     angle = rng.uniform(0, 2 * math.pi, n)
-    return utm_to_lonlat(hx[0] + radius * np.sin(angle), hy[0] + radius * np.cos(angle))
+    lon, lat = utm_to_lonlat(hx[0] + radius * np.sin(angle), hy[0] + radius * np.cos(angle))
+    if inside_kosovo:
+        outside = ~shapely.contains_xy(world().kosovo, lon, lat)
+        lon[outside], lat[outside] = home
+    return lon, lat
 
 
 def iter_unit_positions(seed: int) -> Iterator[list[dict[str, Any]]]:
@@ -68,14 +84,14 @@ def iter_unit_positions(seed: int) -> Iterator[list[dict[str, Any]]]:
             # A report on most days (a unit's position is not logged every single day).
             days = np.flatnonzero(rng.random(_DAYS) < 0.85)
             seconds = days * 86_400 + rng.integers(6 * 3600, 20 * 3600, days.size)
-            lon, lat = _jitter(rng, unit["home"], days.size, 1500.0)
+            lon, lat = _jitter(rng, unit["home"], days.size, 1500.0, inside_kosovo=True)
             yield _position_rows(unit, seconds, lon, lat)
         elif unit["party"] == "FRY":
             yield _withdrawal(rng, unit)
         else:
             weeks = int((uck_end - MISSION_START).days // 7)
             seconds = np.arange(weeks) * 7 * 86_400 + rng.integers(0, 7 * 86_400, weeks)
-            lon, lat = _jitter(rng, unit["home"], weeks, 4000.0)
+            lon, lat = _jitter(rng, unit["home"], weeks, 4000.0, inside_kosovo=True)
             yield _position_rows(unit, seconds, lon, lat)
 
 
@@ -101,22 +117,36 @@ def _withdrawal(rng: np.random.Generator, unit: dict[str, Any]) -> list[dict[str
 
 
 @cache
-def _sector_towns() -> tuple[tuple[int, ...], ...]:
-    """Kosovo towns of each sector (indices into world().town_* arrays)."""
+def _sector_routes() -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Town pairs of each sector whose straight line stays inside Kosovo (town indices)."""
     w = world()
     lon, lat = w.town_lon[w.kosovo_towns], w.town_lat[w.kosovo_towns]
     sector = w.sector_of(lon, lat, fallback=w.town_sector[w.kosovo_towns])
-    return tuple(
-        tuple(int(t) for t in w.kosovo_towns[sector == s]) for s in range(len(w.sector_uids))
-    )
+    outline = to_utm(kosovo())
+    shapely.prepare(outline)
+    routes: list[tuple[tuple[int, int], ...]] = []
+    for s in range(len(w.sector_uids)):
+        towns = w.kosovo_towns[sector == s].tolist()
+        pairs = [(a, b) for a in towns for b in towns if a != b]
+        lines = shapely.linestrings(
+            [[(w.town_x[a], w.town_y[a]), (w.town_x[b], w.town_y[b])] for a, b in pairs]
+        )
+        inside = shapely.contains(outline, lines)
+        routes.append(tuple(pair for pair, ok in zip(pairs, inside.tolist(), strict=True) if ok))
+    return tuple(routes)
 
 
 @cache
 def _sector_units() -> tuple[tuple[str, ...], ...]:
+    """Units that patrol in each sector: its battalions, not HQs or medical units."""
     w = world()
     kfor = [u for u in units() if u["party"] is None and u["sector"] is not None]
     return tuple(
-        tuple(u["uid"] for u in kfor if u["sector"] == uid and not u["uid"].endswith("-hq"))
+        tuple(
+            u["uid"]
+            for u in kfor
+            if u["sector"] == uid and u["sidc"][10:16] not in {_COMMAND, _MEDICAL}
+        )
         for uid in w.sector_uids
     )
 
@@ -126,13 +156,12 @@ def iter_patrols(
 ) -> Iterator[list[dict[str, Any]]]:
     """`count` patrols in batches, each town to town within one sector, densified every 500 m."""
     w = world()
-    towns, sector_units = _sector_towns(), _sector_units()
+    routes, sector_units = _sector_routes(), _sector_units()
     for index, start in enumerate(range(0, count, batch_size)):
         n = min(batch_size, count - start)
         rng = np.random.default_rng([seed, STREAM_PATROLS, index])
-        sector = rng.integers(0, len(towns), n)
-        first = rng.random(n)
-        second = rng.random(n)
+        sector = rng.integers(0, len(routes), n)
+        route = rng.random(n)
         day = rng.integers(0, _DAYS, n)
         start_s = day * 86_400 + rng.integers(6 * 3600, 18 * 3600, n)
         mounted_kmh = rng.uniform(15.0, 35.0, n)
@@ -140,10 +169,8 @@ def iter_patrols(
         ids = np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16)
         batch: list[dict[str, Any]] = []
         for i in range(n):
-            options = towns[sector[i]]
-            a = options[int(first[i] * len(options))]
-            rest = [t for t in options if t != a]
-            b = rest[int(second[i] * len(rest))]
+            options = routes[sector[i]]
+            a, b = options[int(route[i] * len(options))]
             ax, ay, bx, by = w.town_x[a], w.town_y[a], w.town_x[b], w.town_y[b]
             length = math.hypot(bx - ax, by - ay)
             steps = max(1, math.ceil(length / _TRACK_STEP_M))

@@ -40,8 +40,8 @@ def cumulative(weights: list[float] | tuple[float, ...] | FloatArray) -> FloatAr
 def pick(table: FloatArray, u: FloatArray) -> IntArray:
     """Inverse-CDF draw: `table` is (k,) or one (n, k) row per draw, `u` is (n,) in [0, 1)."""
     if table.ndim == 1:
-        return np.searchsorted(table, u, side="right").astype(np.int64)
-    return (u[:, None] >= table).sum(axis=1).astype(np.int64)
+        return np.asarray(np.searchsorted(table, u, side="right"), dtype=np.int64)
+    return np.asarray((u[:, None] >= table).sum(axis=1), dtype=np.int64)
 
 
 def _objects(items: list[str] | tuple[str, ...]) -> ObjectArray:
@@ -75,6 +75,7 @@ class Tables:
     titles: ObjectArray
     templates: tuple[tuple[TemplateParts, ...], ...]  # per kind, per variant
     vocabulary: dict[str, ObjectArray]
+    party_vocabulary: dict[str, tuple[ObjectArray, IntArray]]  # (parties, max words), lengths
     compass: ObjectArray
     town_names: ObjectArray
     sector_uids: ObjectArray
@@ -122,6 +123,14 @@ def tables() -> Tables:
         [word.replace("_", " ") for word in cat.VOCABULARY["weapon_category"]]
     )
 
+    party_vocabulary: dict[str, tuple[ObjectArray, IntArray]] = {}
+    for name, by_party in cat.PARTY_VOCABULARY.items():
+        words = np.full((len(by_party), max(len(w) for w in by_party)), "", dtype=object)
+        for index, party_words in enumerate(by_party):
+            words[index, : len(party_words)] = list(party_words)
+        lengths = np.array([len(w) for w in by_party], dtype=np.int64)
+        party_vocabulary[name] = (words, lengths)
+
     def flare_ints(values: list[int]) -> IntArray:
         return np.array(values, dtype=np.int64)
 
@@ -150,6 +159,7 @@ def tables() -> Tables:
             tuple(_parts(variant) for variant in cat.TEMPLATES[kind]) for kind in KINDS
         ),
         vocabulary=vocabulary,
+        party_vocabulary=party_vocabulary,
         compass=_objects(cat.COMPASS),
         town_names=_objects(w.town_names),
         sector_uids=_objects(w.sector_uids),

@@ -6,6 +6,8 @@ Revises:
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 
-def _spatial():  # type: ignore[no-untyped-def]
+def _spatial() -> ModuleType:
     """The backend module whose spatial index this database gets."""
     return postgis_spatial if op.get_bind().dialect.name == "postgresql" else sqlite_spatial
 
@@ -48,7 +50,7 @@ def upgrade() -> None:
         sa.Column("geonames_id", sa.Integer(), nullable=True),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("country", sa.String(length=8), nullable=True),
+        sa.Column("country", sa.Text(), nullable=True),
         sa.Column("lon", sa.Float(), nullable=False),
         sa.Column("lat", sa.Float(), nullable=False),
         sa.Column("population", sa.Integer(), nullable=True),
