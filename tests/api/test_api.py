@@ -227,6 +227,8 @@ def test_units_positions_and_patrols(client: Any) -> None:
         0
     ]
     assert earlier["geometry"]["coordinates"] == [21.10, 42.60]
+    assert client.get("/api/v1/units/mnb-c-hq").json()["properties"]["sidc"] == unit["sidc"]
+    assert client.get("/api/v1/units/nobody").status_code == 404
     track = client.get("/api/v1/units/mnb-c-hq/positions").json()
     assert track["numberReturned"] == 2
     patrol = {
@@ -244,6 +246,8 @@ def test_units_positions_and_patrols(client: Any) -> None:
     ).json()
     assert listed["features"][0]["geometry"]["type"] == "LineString"
     assert listed["features"][0]["properties"]["unit"] == "mnb-c-hq"
+    assert client.get("/api/v1/patrols/p1").json()["properties"]["name"] == patrol["name"]
+    assert client.get("/api/v1/patrols/p2").status_code == 404
     assert (
         client.get("/api/v1/patrols", params={"start": "1999-07-01T00:00:00Z"}).json()[
             "numberReturned"

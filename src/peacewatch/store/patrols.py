@@ -92,6 +92,7 @@ def list_patrols(
     end: datetime | None = None,
     bbox: BBox | None = None,
     limit: int = 1000,
+    uid: str | None = None,
 ) -> list[dict[str, Any]]:
     """Patrols ``viewer`` may see that overlap the window, each with its visible track."""
     track_label = labels.alias("track_label")
@@ -117,6 +118,8 @@ def list_patrols(
     )
     if mission is not None:
         query = query.where(missions.c.code == mission)
+    if uid is not None:
+        query = query.where(patrols.c.uid == uid)
     if end is not None:
         query = query.where(patrols.c.start_at < end)
     if start is not None:

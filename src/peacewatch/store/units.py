@@ -66,7 +66,12 @@ def add_positions(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def list_units(
-    conn: Connection, *, viewer: Any, mission: str | None = None, at: datetime | None = None
+    conn: Connection,
+    *,
+    viewer: Any,
+    mission: str | None = None,
+    at: datetime | None = None,
+    uid: str | None = None,
 ) -> list[dict[str, Any]]:
     """Units ``viewer`` may see, each with its latest visible position at or before ``at``."""
     latest = select(
@@ -101,6 +106,8 @@ def list_units(
     )
     if mission is not None:
         query = query.where(missions.c.code == mission)
+    if uid is not None:
+        query = query.where(units.c.uid == uid)
     features: dict[str, dict[str, Any]] = {}
     for r in conn.execute(query):
         if r.uid in features:  # two positions at the same instant: keep the first

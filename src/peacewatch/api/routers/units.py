@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from peacewatch.api.deps import BBoxDep, StoreDep, ViewerDep, WindowDep, parse_time
-from peacewatch.errors import FieldProblem, ValidationFailed
+from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
 from peacewatch.ingest import records
 from peacewatch.store import patrols as patrol_store
 from peacewatch.store import units as unit_store
@@ -50,6 +50,21 @@ def create_unit(
     party, echelon, label and an optional uid."""
     uid = records.add_unit(store, viewer=viewer, data=data)
     return {"id": uid}
+
+
+@router.get("/units/{uid}", summary="One unit at its latest position")
+def get_unit(
+    uid: str,
+    store: StoreDep,
+    viewer: ViewerDep,
+    at: Annotated[str | None, Query(description="position at or before this time")] = None,
+) -> dict[str, Any]:
+    """A unit by uid; 404 when absent or not releasable to the caller."""
+    with store.read() as conn:
+        found = unit_store.list_units(conn, viewer=viewer, uid=uid, at=parse_time(at, "at"))
+    if not found:
+        raise NotFound(f"no unit {uid}")
+    return found[0]
 
 
 @router.get("/units/{uid}/positions", summary="A unit's track")
@@ -107,6 +122,16 @@ def list_patrols(
             limit=limit,
         )
     return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+
+
+@router.get("/patrols/{uid}", summary="One patrol with its track")
+def get_patrol(uid: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+    """A patrol by uid; 404 when absent or not releasable to the caller."""
+    with store.read() as conn:
+        found = patrol_store.list_patrols(conn, viewer=viewer, uid=uid, limit=1)
+    if not found:
+        raise NotFound(f"no patrol {uid}")
+    return found[0]
 
 
 @router.post("/patrols", status_code=201, summary="Create a patrol")

@@ -120,9 +120,7 @@ class Generator:
             # a day from the decaying weekly rhythm (flare-ups: inside their window), and a
             # time of day that peaks in the afternoon
             day = np.minimum(pick(t.day_cdf, rng.random(n)), DAYS - 1)
-            flare_day = t.flare_day0[flare] + (rng.random(n) * t.flare_days[flare]).astype(
-                np.int64
-            )
+            flare_day = t.flare_day0[flare] + (rng.random(n) * t.flare_days[flare]).astype(np.int64)
             day = np.where(in_flare, flare_day, day)
             daytime = rng.normal(14.5 * 3600, 4 * 3600, n) % 86_400
             time_of_day = np.where(rng.random(n) < 0.8, daytime, rng.uniform(0, 86_400, n))
