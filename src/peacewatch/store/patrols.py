@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, patrol_tracks, patrols, units
+from peacewatch.store.writes import insert_row
 
 BBox = tuple[float, float, float, float]
 
@@ -31,24 +32,22 @@ def add_patrol(
     attributes: dict[str, Any] | None = None,
 ) -> int:
     """Insert a patrol and return its id."""
-    result = conn.execute(
-        patrols.insert().values(
-            uid=uid,
-            mission_id=mission_id,
-            unit_id=unit_id,
-            name=name,
-            start_at=start_at,
-            end_at=end_at,
-            status=status,
-            synthetic=synthetic,
-            attributes=attributes or {},
-            label_id=label_id,
-            created_by=created_by,
-            created_at=created_at,
-        )
+    return insert_row(
+        conn,
+        patrols,
+        uid=uid,
+        mission_id=mission_id,
+        unit_id=unit_id,
+        name=name,
+        start_at=start_at,
+        end_at=end_at,
+        status=status,
+        synthetic=synthetic,
+        attributes=attributes or {},
+        label_id=label_id,
+        created_by=created_by,
+        created_at=created_at,
     )
-    assert result.inserted_primary_key is not None
-    return int(result.inserted_primary_key[0])
 
 
 def add_track(
@@ -63,24 +62,22 @@ def add_track(
 ) -> int:
     """Record the track a patrol followed (one time per vertex) and return its id."""
     min_lon, min_lat, max_lon, max_lat = shapely.bounds(line).tolist()
-    result = conn.execute(
-        patrol_tracks.insert().values(
-            patrol_id=patrol_id,
-            geometry=line,
-            times=[t.isoformat() for t in times],
-            start_at=min(times),
-            end_at=max(times),
-            min_lon=min_lon,
-            min_lat=min_lat,
-            max_lon=max_lon,
-            max_lat=max_lat,
-            label_id=label_id,
-            created_by=created_by,
-            created_at=created_at,
-        )
+    return insert_row(
+        conn,
+        patrol_tracks,
+        patrol_id=patrol_id,
+        geometry=line,
+        times=[t.isoformat() for t in times],
+        start_at=min(times),
+        end_at=max(times),
+        min_lon=min_lon,
+        min_lat=min_lat,
+        max_lon=max_lon,
+        max_lat=max_lat,
+        label_id=label_id,
+        created_by=created_by,
+        created_at=created_at,
     )
-    assert result.inserted_primary_key is not None
-    return int(result.inserted_primary_key[0])
 
 
 def list_patrols(

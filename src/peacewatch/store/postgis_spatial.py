@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.dml import Insert
 
+from peacewatch.store.tables import REPORT_WRITE_COLUMNS
+
 NAME = "postgresql"
 
 # Reports keep lon/lat/observed_at as plain columns on both backends; here a trigger
@@ -69,12 +71,7 @@ def insert_ignoring_duplicates(table: Table, key: str) -> Insert:
     return pg_insert(table).on_conflict_do_nothing(index_elements=[key])
 
 
-_REPORT_COLUMNS = (
-    "uuid", "mission_id", "kind", "observed_at", "reported_at", "lon", "lat",
-    "location_precision", "time_precision", "party_id", "source", "grade", "title", "text",
-    "synthetic", "attributes", "label_id", "created_by", "created_at",
-)  # fmt: skip
-_COLUMN_LIST = ", ".join(_REPORT_COLUMNS)
+_COLUMN_LIST = ", ".join(REPORT_WRITE_COLUMNS)
 
 
 def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:

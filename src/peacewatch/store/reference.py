@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select
 from peacewatch.store.engine import spatial_for
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, nations, parties, places
+from peacewatch.store.writes import insert_row
 
 BBox = tuple[float, float, float, float]
 
@@ -47,24 +48,22 @@ def add_mission(
     attributes: dict[str, Any] | None = None,
 ) -> int:
     """Insert a mission and return its id."""
-    result = conn.execute(
-        missions.insert().values(
-            code=code,
-            name=name,
-            mandate=mandate,
-            start_at=start_at,
-            end_at=end_at,
-            default_label_id=default_label_id,
-            aoi=aoi,
-            source=source,
-            attributes=attributes or {},
-            label_id=label_id,
-            created_by=created_by,
-            created_at=created_at,
-        )
+    return insert_row(
+        conn,
+        missions,
+        code=code,
+        name=name,
+        mandate=mandate,
+        start_at=start_at,
+        end_at=end_at,
+        default_label_id=default_label_id,
+        aoi=aoi,
+        source=source,
+        attributes=attributes or {},
+        label_id=label_id,
+        created_by=created_by,
+        created_at=created_at,
     )
-    assert result.inserted_primary_key is not None
-    return int(result.inserted_primary_key[0])
 
 
 def mission_row(conn: Connection, *, viewer: Any, code: str) -> Any | None:
@@ -127,20 +126,18 @@ def add_party(
     source: str | None = None,
 ) -> int:
     """Insert a party bound by the mission's agreements and return its id."""
-    result = conn.execute(
-        parties.insert().values(
-            mission_id=mission_id,
-            code=code,
-            name=name,
-            description=description,
-            source=source,
-            label_id=label_id,
-            created_by=created_by,
-            created_at=created_at,
-        )
+    return insert_row(
+        conn,
+        parties,
+        mission_id=mission_id,
+        code=code,
+        name=name,
+        description=description,
+        source=source,
+        label_id=label_id,
+        created_by=created_by,
+        created_at=created_at,
     )
-    assert result.inserted_primary_key is not None
-    return int(result.inserted_primary_key[0])
 
 
 def party_ids(conn: Connection, mission_id: int) -> dict[str, int]:

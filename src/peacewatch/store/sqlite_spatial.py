@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 
+from peacewatch.store.tables import REPORT_WRITE_COLUMNS
 from peacewatch.store.types import sqlite_time
 
 NAME = "sqlite"
@@ -70,11 +71,7 @@ def insert_ignoring_duplicates(table: Table, key: str) -> Insert:
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
 
 
-_REPORT_COLUMNS = (
-    "id", "uuid", "mission_id", "kind", "observed_at", "reported_at", "lon", "lat",
-    "location_precision", "time_precision", "party_id", "source", "grade", "title", "text",
-    "synthetic", "attributes", "label_id", "created_by", "created_at",
-)  # fmt: skip
+_REPORT_COLUMNS = ("id", *REPORT_WRITE_COLUMNS)
 _INSERT_REPORTS = (
     f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_REPORT_COLUMNS))})"

@@ -226,6 +226,9 @@ reports = Table(
     Index("ix_reports_observed", "observed_at", "id"),
 )
 
+# The columns ingest writes, in the order the backends' bulk paths send them.
+REPORT_WRITE_COLUMNS = tuple(c.name for c in reports.columns if c.name != "id")
+
 events = Table(
     "events",
     metadata,

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, parties, unit_positions, units
+from peacewatch.store.writes import insert_row
 
 
 def add_unit(
@@ -30,25 +31,23 @@ def add_unit(
     attributes: dict[str, Any] | None = None,
 ) -> int:
     """Insert a unit and return its id."""
-    result = conn.execute(
-        units.insert().values(
-            uid=uid,
-            mission_id=mission_id,
-            name=name,
-            sidc=sidc,
-            nation=nation,
-            party_id=party_id,
-            echelon=echelon,
-            source=source,
-            synthetic=synthetic,
-            attributes=attributes or {},
-            label_id=label_id,
-            created_by=created_by,
-            created_at=created_at,
-        )
+    return insert_row(
+        conn,
+        units,
+        uid=uid,
+        mission_id=mission_id,
+        name=name,
+        sidc=sidc,
+        nation=nation,
+        party_id=party_id,
+        echelon=echelon,
+        source=source,
+        synthetic=synthetic,
+        attributes=attributes or {},
+        label_id=label_id,
+        created_by=created_by,
+        created_at=created_at,
     )
-    assert result.inserted_primary_key is not None
-    return int(result.inserted_primary_key[0])
 
 
 def unit_ids(conn: Connection, uids: Sequence[str]) -> dict[str, int]:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, or_, select
 
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, zones
+from peacewatch.store.writes import insert_row
 
 BBox = tuple[float, float, float, float]
 
@@ -33,29 +34,27 @@ def add_zone(
 ) -> int:
     """Insert a zone and return its id."""
     min_lon, min_lat, max_lon, max_lat = shapely.bounds(geometry).tolist()
-    result = conn.execute(
-        zones.insert().values(
-            uid=uid,
-            mission_id=mission_id,
-            name=name,
-            kind=kind,
-            geometry=geometry,
-            min_lon=min_lon,
-            min_lat=min_lat,
-            max_lon=max_lon,
-            max_lat=max_lat,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            rules=rules or {},
-            source=source,
-            attributes=attributes or {},
-            label_id=label_id,
-            created_by=created_by,
-            created_at=created_at,
-        )
+    return insert_row(
+        conn,
+        zones,
+        uid=uid,
+        mission_id=mission_id,
+        name=name,
+        kind=kind,
+        geometry=geometry,
+        min_lon=min_lon,
+        min_lat=min_lat,
+        max_lon=max_lon,
+        max_lat=max_lat,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        rules=rules or {},
+        source=source,
+        attributes=attributes or {},
+        label_id=label_id,
+        created_by=created_by,
+        created_at=created_at,
     )
-    assert result.inserted_primary_key is not None
-    return int(result.inserted_primary_key[0])
 
 
 def zone_feature(row: Any) -> dict[str, Any]:
