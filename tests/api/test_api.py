@@ -127,6 +127,7 @@ def test_report_filters(client: Any) -> None:
         return int(client.get("/api/v1/reports", params=params).json()["numberReturned"])
 
     assert ids(kind="arson") == 2
+    assert ids(type="arson") == 2
     assert ids(bbox="20.8,42.8,21.0,43.0") == 2
     assert ids(start="1999-07-01T00:00:00Z", end="1999-07-02T00:00:00Z") == 2
     assert ids(party="UCK") == 1

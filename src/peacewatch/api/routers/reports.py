@@ -30,6 +30,9 @@ def list_reports(
     window: WindowDep,
     mission: Annotated[str | None, Query(description="mission code")] = None,
     kind: Annotated[list[str] | None, Query(description="report kind (repeatable)")] = None,
+    type_: Annotated[
+        list[str] | None, Query(alias="type", description="same as kind (repeatable)")
+    ] = None,
     party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
     limit: Annotated[int, Query(ge=1, description="features per page")] = 1000,
     cursor: Annotated[str | None, Query(description="opaque cursor from next_cursor")] = None,
@@ -43,7 +46,7 @@ def list_reports(
             bbox=bbox,
             start=window[0],
             end=window[1],
-            kinds=kind or (),
+            kinds=[*(kind or ()), *(type_ or ())],
             parties_=party or (),
             limit=min(limit, settings.page_size_max),
             cursor=cursor,

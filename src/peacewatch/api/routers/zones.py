@@ -22,12 +22,20 @@ def list_zones(
     bbox: BBoxDep,
     mission: Annotated[str | None, Query(description="mission code")] = None,
     kind: Annotated[list[str] | None, Query(description="zone kind (repeatable)")] = None,
+    type_: Annotated[
+        list[str] | None, Query(alias="type", description="same as kind (repeatable)")
+    ] = None,
     at: Annotated[str | None, Query(description="only versions in force at this time")] = None,
 ) -> dict[str, Any]:
     """Sectors, safety zones and other areas visible to the caller."""
     with store.read() as conn:
         features = zone_store.list_zones(
-            conn, viewer=viewer, mission=mission, kinds=kind, at=parse_time(at, "at"), bbox=bbox
+            conn,
+            viewer=viewer,
+            mission=mission,
+            kinds=[*(kind or ()), *(type_ or ())],
+            at=parse_time(at, "at"),
+            bbox=bbox,
         )
     return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
 
