@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from peacewatch.store import postgis_spatial, sqlite_spatial
+from peacewatch.store.sqlite_checkpoint import Checkpointer
 
 
 def normalise_url(url: str) -> str:
@@ -33,6 +34,7 @@ class Store:
 
     engine: Engine
     spatial: ModuleType
+    checkpointer: Checkpointer | None = None
     _label_ids: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -53,13 +55,17 @@ class Store:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
+        if self.checkpointer is not None:
+            self.checkpointer.nudge()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and on SQLite fold the WAL into the file)."""
         self.engine.dispose()
+        if self.checkpointer is not None:
+            self.checkpointer.close()
 
 
-def _sqlite_engine(url: str, synchronous: str) -> Engine:
+def _sqlite_engine(url: str, synchronous: str, cache_mb: int) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -74,9 +80,10 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA cache_size=-65536")
-        # Checkpoint every ~40 MB of WAL rather than 4 MB: ingest commits stay cheap.
-        cur.execute("PRAGMA wal_autocheckpoint=10000")
+        cur.execute(f"PRAGMA cache_size={-1024 * cache_mb}")
+        # Checkpoints run in the background (sqlite_checkpoint.py); this is the backstop when
+        # the WAL reaches ~400 MB, e.g. while long reads keep the background one from finishing.
+        cur.execute("PRAGMA wal_autocheckpoint=100000")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -87,11 +94,14 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
     return engine
 
 
-def open_store(url: str, *, sqlite_synchronous: str = "FULL") -> Store:
+def open_store(url: str, *, sqlite_synchronous: str = "FULL", sqlite_cache_mb: int = 256) -> Store:
     """Open the store at ``url`` (sqlite:///… or postgresql://…); no migration is run."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        return Store(engine=_sqlite_engine(url, sqlite_synchronous), spatial=sqlite_spatial)
+        engine = _sqlite_engine(url, sqlite_synchronous, sqlite_cache_mb)
+        database = make_url(url).database
+        checkpointer = Checkpointer(database) if database and database != ":memory:" else None
+        return Store(engine=engine, spatial=sqlite_spatial, checkpointer=checkpointer)
     if url.startswith("postgresql"):
         engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
         return Store(engine=engine, spatial=postgis_spatial)

@@ -16,14 +16,16 @@ from peacewatch.store.tables import REPORT_WRITE_COLUMNS
 NAME = "postgresql"
 
 # Reports keep lon/lat/observed_at as plain columns on both backends; here a trigger
-# maintains a 3-D point (x=lon, y=lat, z=epoch seconds) indexed with gist_geometry_ops_nd,
-# the PostGIS counterpart of SQLite's R*Tree over (lon, lat, time).
+# maintains a 3-D point (x=lon, y=lat, z=days since 1970) indexed with gist_geometry_ops_nd,
+# the PostGIS counterpart of SQLite's R*Tree over (lon, lat, time). Days, not seconds, so that
+# the index's boxes are not all thin time slices (see sqlite_spatial.SECONDS_PER_UNIT).
+SECONDS_PER_UNIT = 86_400.0
 _DDL = [
     "ALTER TABLE reports ADD COLUMN IF NOT EXISTS geom geometry(PointZ, 4326)",
     """CREATE OR REPLACE FUNCTION reports_set_geom() RETURNS trigger AS $$
     BEGIN
         NEW.geom := ST_SetSRID(ST_MakePoint(NEW.lon, NEW.lat,
-                                            extract(epoch FROM NEW.observed_at)), 4326);
+                                            extract(epoch FROM NEW.observed_at) / 86400.0), 4326);
         RETURN NEW;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS reports_set_geom ON reports",
@@ -123,8 +125,8 @@ def report_candidates(
         "c_min_lat": min_lat,
         "c_max_lon": max_lon,
         "c_max_lat": max_lat,
-        "c_start": start.timestamp() if start is not None else _FAR_PAST,
-        "c_end": end.timestamp() if end is not None else _FAR_FUTURE,
+        "c_start": start.timestamp() / SECONDS_PER_UNIT if start is not None else _FAR_PAST,
+        "c_end": end.timestamp() / SECONDS_PER_UNIT if end is not None else _FAR_FUTURE,
     }
     sql = (
         "SELECT id FROM reports WHERE geom &&& ST_SetSRID(ST_MakeLine("
