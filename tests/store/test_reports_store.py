@@ -134,3 +134,27 @@ def test_sqlite_query_plan_starts_from_the_rtree(sqlite_store: Store) -> None:
         ).all()
     text_plan = " | ".join(str(r[-1]) for r in plan)
     assert "reports_rtree VIRTUAL TABLE INDEX" in text_plan, text_plan
+
+
+def test_moved_report_is_found_at_its_new_place_and_time(store: Store) -> None:
+    records = _load(store, 20)
+    target = records[0]["id"]
+    new_time = T0 + timedelta(days=300, hours=5)
+    with store.write() as conn:
+        conn.execute(
+            reports.update()
+            .where(reports.c.uuid == target)
+            .values(lon=19.5, lat=41.5, observed_at=new_time)
+        )
+    with store.read() as conn:
+        old_box = list_reports(conn, viewer=ADMIN, bbox=(20.3, 42.0, 21.6, 43.1), limit=100)
+        new_box = list_reports(
+            conn,
+            viewer=ADMIN,
+            bbox=(19.4, 41.4, 19.6, 41.6),
+            start=new_time - timedelta(minutes=1),
+            end=new_time + timedelta(minutes=1),
+        )
+        assert store.spatial.check_integrity(conn) == []
+    assert target not in {f["id"] for f in old_box.features}
+    assert [f["id"] for f in new_box.features] == [target]

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -65,11 +66,21 @@ class Store:
             self.checkpointer.close()
 
 
+def _dumps(value: Any) -> str:
+    """JSON columns are written with orjson: lists of reports are read and written in bulk."""
+    return orjson.dumps(value).decode()
+
+
 def _sqlite_engine(url: str, synchronous: str, cache_mb: int) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        json_serializer=_dumps,
+        json_deserializer=orjson.loads,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -103,6 +114,13 @@ def open_store(url: str, *, sqlite_synchronous: str = "FULL", sqlite_cache_mb: i
         checkpointer = Checkpointer(database) if database and database != ":memory:" else None
         return Store(engine=engine, spatial=sqlite_spatial, checkpointer=checkpointer)
     if url.startswith("postgresql"):
-        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            pool_size=10,
+            max_overflow=10,
+            pool_pre_ping=True,
+            json_serializer=_dumps,
+            json_deserializer=orjson.loads,
+        )
         return Store(engine=engine, spatial=postgis_spatial)
     raise ValueError(f"unsupported database URL scheme in {url.split(':', 1)[0]!r}")

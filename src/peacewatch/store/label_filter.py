@@ -9,7 +9,12 @@ applies it inside every query and no unfiltered row ever reaches Python.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Connection, FromClause, Select, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from peacewatch.domain.labels import Classification, Label, Viewer
 from peacewatch.store.engine import spatial_for
@@ -26,9 +31,40 @@ def visible_label_ids(viewer: Viewer) -> Select[tuple[int]]:
     )
 
 
+class _LabelVisible(ColumnElement[bool]):
+    """``label_id`` is one of the viewer's visible labels, compiled per backend (below)."""
+
+    # Part of SQLAlchemy's statement cache key, so queries using it are compiled once.
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration is not a ClassVar
+        ("column", InternalTraversal.dp_clauseelement),
+        ("labels_query", InternalTraversal.dp_clauseelement),
+    ]
+    inherit_cache = True
+    # Boolean would make SQLite's compiler append "= 1" (it has no native booleans).
+    type = NullType()  # type: ignore[assignment]
+
+    def __init__(self, column: ColumnElement[int], labels_query: Select[tuple[int]]) -> None:
+        self.column = column
+        self.labels_query = labels_query
+
+
+@compiles(_LabelVisible)
+def _in_list(element: _LabelVisible, compiler: Any, **kw: Any) -> str:
+    # SQLite evaluates the sub-select once into a list ("LIST SUBQUERY" in its plan).
+    return str(compiler.process(element.column.in_(element.labels_query), **kw))
+
+
+@compiles(_LabelVisible, "postgresql")
+def _any_array(element: _LabelVisible, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL plans IN (sub-select) as a semi-join run for every candidate row (9 ms of a
+    # 40 ms query on 10^7 reports); = ANY(ARRAY(…)) is an InitPlan evaluated once.
+    column = compiler.process(element.column, **kw)
+    return f"{column} = ANY(ARRAY({compiler.process(element.labels_query, **kw)}))"
+
+
 def visible(table: FromClause, viewer: Viewer) -> ColumnElement[bool]:
     """WHERE clause keeping only the rows of ``table`` that ``viewer`` may see."""
-    return table.c.label_id.in_(visible_label_ids(viewer))
+    return _LabelVisible(table.c.label_id, visible_label_ids(viewer))
 
 
 def label_from_row(classification: int, releasable_to: str, policy: str) -> Label:

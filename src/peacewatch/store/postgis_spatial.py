@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import ColumnElement, Connection, Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.dml import Insert
 
@@ -115,25 +115,24 @@ def report_candidates(
     bbox: tuple[float, float, float, float] | None,
     start: datetime | None,
     end: datetime | None,
-) -> tuple[str, dict[str, Any]] | None:
-    """SQL selecting ids of reports whose (lon, lat, time) point meets the query, or None."""
+) -> ColumnElement[bool] | None:
+    """Condition on ``reports``: its (lon, lat, time) point lies in the query's box (n-D GiST)."""
     if bbox is None and start is None and end is None:
         return None
     min_lon, min_lat, max_lon, max_lat = bbox if bbox is not None else (-180.0, -90.0, 180.0, 90.0)
-    params: dict[str, Any] = {
-        "c_min_lon": min_lon,
-        "c_min_lat": min_lat,
-        "c_max_lon": max_lon,
-        "c_max_lat": max_lat,
-        "c_start": start.timestamp() / SECONDS_PER_UNIT if start is not None else _FAR_PAST,
-        "c_end": end.timestamp() / SECONDS_PER_UNIT if end is not None else _FAR_FUTURE,
-    }
-    sql = (
-        "SELECT id FROM reports WHERE geom &&& ST_SetSRID(ST_MakeLine("
+    box = text(
+        "reports.geom &&& ST_SetSRID(ST_MakeLine("
         "ST_MakePoint(:c_min_lon, :c_min_lat, :c_start), "
         "ST_MakePoint(:c_max_lon, :c_max_lat, :c_end)), 4326)"
+    ).bindparams(
+        c_min_lon=min_lon,
+        c_min_lat=min_lat,
+        c_max_lon=max_lon,
+        c_max_lat=max_lat,
+        c_start=start.timestamp() / SECONDS_PER_UNIT if start is not None else _FAR_PAST,
+        c_end=end.timestamp() / SECONDS_PER_UNIT if end is not None else _FAR_FUTURE,
     )
-    return sql, params
+    return cast(ColumnElement[bool], box)
 
 
 def check_integrity(conn: Connection) -> list[str]:

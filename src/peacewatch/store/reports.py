@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Select, and_, func, or_, select, text
+from sqlalchemy import Connection, Select, and_, func, or_, select
 
 from peacewatch.store.cursor import decode_cursor, encode_cursor
 from peacewatch.store.engine import spatial_for
@@ -83,28 +83,32 @@ _FROM = (
 
 
 def report_feature(row: Any) -> dict[str, Any]:
-    """A stored report as a GeoJSON Feature."""
+    """A stored report as a GeoJSON Feature (rows in the order of ``_COLUMNS``)."""
+    # Unpacking the row as a tuple: lists of up to 1,000 features are built per request, and
+    # attribute access on each Row costs more than the rest of this function.
+    (_, uuid, kind, observed, reported, created, lon, lat, loc_precision, time_precision,
+     source, grade, title, body, synthetic, attributes, label, party, mission) = row  # fmt: skip
     return {
         "type": "Feature",
-        "id": row.uuid,
-        "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+        "id": uuid,
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": {
-            "id": row.uuid,
-            "mission": row.mission,
-            "kind": row.kind,
-            "observed_at": row.observed_at.isoformat(),
-            "reported_at": row.reported_at.isoformat(),
-            "ingested_at": row.created_at.isoformat(),
-            "location_precision": row.location_precision,
-            "time_precision": row.time_precision,
-            "party": row.party,
-            "source": row.source,
-            "grade": row.grade,
-            "title": row.title,
-            "text": row.text,
-            "label": row.label,
-            "synthetic": row.synthetic,
-            "attributes": row.attributes,
+            "id": uuid,
+            "mission": mission,
+            "kind": kind,
+            "observed_at": observed.isoformat(),
+            "reported_at": reported.isoformat(),
+            "ingested_at": created.isoformat(),
+            "location_precision": loc_precision,
+            "time_precision": time_precision,
+            "party": party,
+            "source": source,
+            "grade": grade,
+            "title": title,
+            "text": body,
+            "label": label,
+            "synthetic": synthetic,
+            "attributes": attributes,
         },
     }
 
@@ -128,37 +132,47 @@ def reports_query(
     backend's spatial index (R*Tree or n-D GiST); the exact predicates then trim its
     candidates, and the label filter runs in the same query.
     """
-    query = select(*_COLUMNS).select_from(_FROM).where(visible(reports, viewer))
+    # Two steps: the ids of the page, ordered and limited, from the narrow columns of the
+    # candidates; then the full rows and their joins for that page only. On 10^7 reports a
+    # dense 10 km x 24 h box has ~10^4 candidates: joining and sorting every full row took
+    # ~50 ms, sorting (observed_at, id) pairs is a fraction of that.
+    page = select(reports.c.id).where(visible(reports, viewer))
     candidates = spatial_for(conn).report_candidates(bbox=bbox, start=start, end=end)
     if candidates is not None:
-        sql, params = candidates
-        query = query.where(reports.c.id.in_(text(sql).bindparams(**params).columns(id=Integer)))
+        page = page.where(candidates)
     if bbox is not None:
-        query = query.where(
+        page = page.where(
             reports.c.lon >= bbox[0],
             reports.c.lat >= bbox[1],
             reports.c.lon <= bbox[2],
             reports.c.lat <= bbox[3],
         )
     if start is not None:
-        query = query.where(reports.c.observed_at >= start)
+        page = page.where(reports.c.observed_at >= start)
     if end is not None:
-        query = query.where(reports.c.observed_at < end)
+        page = page.where(reports.c.observed_at < end)
     if mission is not None:
-        query = query.where(missions.c.code == mission)
+        page = page.where(
+            reports.c.mission_id
+            == select(missions.c.id).where(missions.c.code == mission).scalar_subquery()
+        )
     if kinds:
-        query = query.where(reports.c.kind.in_(list(kinds)))
+        page = page.where(reports.c.kind.in_(list(kinds)))
     if parties_:
-        query = query.where(parties.c.code.in_(list(parties_)))
+        page = page.where(
+            reports.c.party_id.in_(select(parties.c.id).where(parties.c.code.in_(list(parties_))))
+        )
     if cursor is not None:
         after_t, after_id = decode_cursor(cursor)
-        query = query.where(
+        page = page.where(
             or_(
                 reports.c.observed_at > after_t,
                 and_(reports.c.observed_at == after_t, reports.c.id > after_id),
             )
         )
-    return query.order_by(reports.c.observed_at, reports.c.id).limit(limit + 1)
+    order = (reports.c.observed_at, reports.c.id)
+    ids = page.order_by(*order).limit(limit + 1).subquery()
+    return select(*_COLUMNS).select_from(_FROM.join(ids, ids.c.id == reports.c.id)).order_by(*order)
 
 
 def list_reports(conn: Connection, *, limit: int = 1000, **filters: Any) -> Page:

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import ColumnElement, Connection, Integer, Table, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 
-from peacewatch.store.tables import REPORT_WRITE_COLUMNS
+from peacewatch.store.tables import REPORT_WRITE_COLUMNS, reports
 from peacewatch.store.types import sqlite_time
 
 NAME = "sqlite"
@@ -131,8 +131,8 @@ def report_candidates(
     bbox: tuple[float, float, float, float] | None,
     start: datetime | None,
     end: datetime | None,
-) -> tuple[str, dict[str, Any]] | None:
-    """SQL selecting ids of reports whose (lon, lat, time) box meets the query, or None."""
+) -> ColumnElement[bool] | None:
+    """Condition on ``reports``: its (lon, lat, time) box meets the query's (R*Tree), or None."""
     if bbox is None and start is None and end is None:
         return None
     clauses: list[str] = []
@@ -151,7 +151,8 @@ def report_candidates(
     if end is not None:
         clauses.append("min_t <= :c_end")
         params["c_end"] = end.timestamp() / SECONDS_PER_UNIT
-    return "SELECT id FROM reports_rtree WHERE " + " AND ".join(clauses), params
+    sql = "SELECT id FROM reports_rtree WHERE " + " AND ".join(clauses)
+    return reports.c.id.in_(text(sql).bindparams(**params).columns(id=Integer))
 
 
 def check_integrity(conn: Connection) -> list[str]:
