@@ -42,17 +42,6 @@ def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]
     return written
 
 
-def existing_uuids(conn: Connection, uuids: Sequence[str]) -> set[str]:
-    """Which of ``uuids`` are already stored."""
-    found: set[str] = set()
-    for i in range(0, len(uuids), 5000):
-        chunk = list(uuids[i : i + 5000])
-        found.update(
-            conn.execute(select(reports.c.uuid).where(reports.c.uuid.in_(chunk))).scalars()
-        )
-    return found
-
-
 _COLUMNS = (
     reports.c.id,
     reports.c.uuid,
