@@ -208,7 +208,11 @@ def _serve(settings: Settings, get_path: str | None = None) -> None:
 
 
 @main.command()
-@click.option("--size", default="medium", help="scenario size when the store is empty (medium: 10^5 reports, ~15 s)")
+@click.option(
+    "--size",
+    default="medium",
+    help="scenario size when the store is empty (medium: 10^5 reports, ~15 s)",
+)
 @click.option("--seed", type=int, default=1999, show_default=True)
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
