@@ -158,3 +158,20 @@ def test_moved_report_is_found_at_its_new_place_and_time(store: Store) -> None:
         assert store.spatial.check_integrity(conn) == []
     assert target not in {f["id"] for f in old_box.features}
     assert [f["id"] for f in new_box.features] == [target]
+
+
+def test_relabelled_report_is_hidden_by_the_spatial_path_too(store: Store) -> None:
+    from peacewatch.store.label_filter import intern_label
+
+    records = _load(store, 30)
+    target = next(r["id"] for r in records if r["label"] == "NATO UNCLASSIFIED REL TO KFOR, NATO")
+    bbox = (20.0, 41.5, 22.0, 43.5)
+    with store.write() as conn:
+        secret_fra = intern_label(conn, Label.parse("NATO SECRET REL TO FRA"))
+        conn.execute(reports.update().where(reports.c.uuid == target).values(label_id=secret_fra))
+    with store.read() as conn:
+        spatial = list_reports(conn, viewer=GBR, bbox=bbox, start=T0, end=T0 + timedelta(days=400))
+        plain = list_reports(conn, viewer=GBR)
+    assert target not in {f["id"] for f in spatial.features}
+    assert target not in {f["id"] for f in plain.features}
+    assert len(spatial.features) == len(plain.features) > 0
