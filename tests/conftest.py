@@ -100,7 +100,7 @@ def empty(store: Store) -> None:
             conn.execute(table.delete())
         if store.backend == "sqlite":
             conn.execute(text("DELETE FROM reports_rtree"))
-    store._label_ids.clear()
+    store.label_cache.clear()
 
 
 def seed(store: Store) -> None:

@@ -16,7 +16,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from peacewatch.domain.labels import Label, Viewer
@@ -24,10 +23,9 @@ from peacewatch.errors import FieldProblem, NotFound
 from peacewatch.ingest.bus import Bus
 from peacewatch.ingest.validate import Context, RecordInvalid, to_row
 from peacewatch.store import Store
-from peacewatch.store.label_filter import intern_label, known_release_codes, label_from_row
-from peacewatch.store.reference import find_place, party_ids
+from peacewatch.store.label_filter import intern_label, known_release_codes
+from peacewatch.store.reference import default_labels, find_place, mission_id, party_ids
 from peacewatch.store.reports import insert_reports
-from peacewatch.store.tables import labels, missions
 
 
 @dataclass
@@ -92,22 +90,12 @@ class _Written:
 
 def _context(store: Store, viewer: Viewer, mission: str) -> Context:
     with store.read() as conn:
-        row = conn.execute(
-            select(
-                missions.c.id,
-                missions.c.code,
-                labels.c.classification,
-                labels.c.releasable_to,
-                labels.c.policy,
-            )
-            .join(labels, labels.c.id == missions.c.default_label_id)
-            .where(missions.c.code == mission)
-        ).first()
-        if row is None:
+        found = mission_id(conn, mission)
+        if found is None:
             raise NotFound(f"mission {mission!r} does not exist; load a scenario or create it")
-        default = label_from_row(row.classification, row.releasable_to, row.policy)
+        default = default_labels(conn, [found])[found]
         codes = known_release_codes(conn)
-        parties = party_ids(conn, row.id)
+        parties = party_ids(conn, found)
 
     @lru_cache(maxsize=4096)
     def place(name: str) -> tuple[float, float] | None:
@@ -116,8 +104,8 @@ def _context(store: Store, viewer: Viewer, mission: str) -> Context:
 
     return Context(
         viewer=viewer,
-        mission_id=row.id,
-        mission_code=row.code,
+        mission_id=found,
+        mission_code=mission,
         default_label=default,
         release_codes=codes,
         party_ids=parties,
@@ -232,7 +220,7 @@ class Pipeline:
             progress(summary)
 
     def _write(self, rows: list[dict[str, Any]], row_labels: list[Label]) -> set[str]:
-        cache = self.store._label_ids
+        cache = self.store.label_cache
         with self.store.write() as conn:
             for row, label in zip(rows, row_labels, strict=True):
                 row["label_id"] = intern_label(conn, label, cache)

@@ -16,15 +16,16 @@ from sqlalchemy import Connection, select
 
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.geometry import geometry_from_geojson, validate_lonlat
-from peacewatch.domain.labels import Label, Viewer, can_write, validate_release_code
+from peacewatch.domain.labels import Label, Viewer, validate_release_code
 from peacewatch.domain.sidc import parse_sidc
 from peacewatch.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from peacewatch.ingest.validate import authorised_label
 from peacewatch.store import Store, reference
 from peacewatch.store import patrols as patrol_store
 from peacewatch.store import units as unit_store
 from peacewatch.store import zones as zone_store
-from peacewatch.store.label_filter import intern_label, known_release_codes, label_from_row
-from peacewatch.store.tables import labels, missions, patrols, units, zones
+from peacewatch.store.label_filter import intern_label, known_release_codes
+from peacewatch.store.tables import missions, patrols, units, zones
 
 ZONE_KINDS = (
     "boundary", "sector", "air_safety_zone", "ground_safety_zone", "buffer", "cantonment_site",
@@ -89,35 +90,19 @@ def _geometry(value: Any, name: str) -> shapely.Geometry:
 
 
 def _label(conn: Connection, store: Store, viewer: Viewer, value: Any, default: Label) -> int:
-    if value is None or value == "":
-        label = default
-    elif isinstance(value, Label):
-        label = value
-    elif isinstance(value, str):
-        label = Label.parse(value)
-    else:
-        raise DomainError(
-            "label must be a marking such as 'NATO RESTRICTED REL TO KFOR'", field="label"
-        )
-    unknown = sorted(label.releasable_to - known_release_codes(conn))
-    if unknown:
-        raise DomainError(f"unknown release code(s) {', '.join(unknown)}", field="label")
-    if not can_write(viewer, label):
-        raise DomainError(f"you may not write a record labelled {label.marking}", field="label")
-    return intern_label(conn, label, store._label_ids)
+    label = authorised_label(
+        value, viewer=viewer, release_codes=known_release_codes(conn), default=default
+    )
+    return intern_label(conn, label, store.label_cache)
 
 
 def _mission(conn: Connection, code: Any) -> tuple[int, Label]:
-    row = conn.execute(
-        select(missions.c.id, labels.c.classification, labels.c.releasable_to, labels.c.policy)
-        .join(labels, labels.c.id == missions.c.default_label_id)
-        .where(missions.c.code == code)
-    ).first()
-    if row is None:
+    found = reference.mission_id(conn, code) if isinstance(code, str) else None
+    if found is None:
         raise ValidationFailed(
             f"mission {code!r} does not exist", [FieldProblem("mission", "unknown mission")]
         )
-    return int(row.id), label_from_row(row.classification, row.releasable_to, row.policy)
+    return found, reference.default_labels(conn, [found])[found]
 
 
 def _unique(conn: Connection, table: Any, column: str, value: str, what: str) -> None:
@@ -310,13 +295,12 @@ def add_positions(store: Store, *, viewer: Viewer, positions: Sequence[dict[str,
 
 
 def _unit_defaults(conn: Connection, unit_ids: list[int]) -> dict[int, Label]:
-    rows = conn.execute(
-        select(units.c.id, labels.c.classification, labels.c.releasable_to, labels.c.policy)
-        .join(missions, missions.c.id == units.c.mission_id)
-        .join(labels, labels.c.id == missions.c.default_label_id)
-        .where(units.c.id.in_(unit_ids))
-    ).all()
-    return {int(r.id): label_from_row(r.classification, r.releasable_to, r.policy) for r in rows}
+    """The default label of each unit's mission, by unit id."""
+    unit_mission = dict(
+        conn.execute(select(units.c.id, units.c.mission_id).where(units.c.id.in_(unit_ids))).all()
+    )
+    defaults = reference.default_labels(conn, set(unit_mission.values()))
+    return {int(unit): defaults[mission] for unit, mission in unit_mission.items()}
 
 
 def add_patrol(store: Store, *, viewer: Viewer, data: dict[str, Any]) -> str:

@@ -35,6 +35,43 @@ KNOWN_FIELDS = frozenset(
 )  # fmt: skip
 
 
+def authorised_label(
+    value: Any, *, viewer: Viewer, release_codes: frozenset[str], default: Label
+) -> Label:
+    """The label of a record to be written, checked: every release code is registered and the
+    writer may write it (not above their clearance, releasable to them).
+
+    ``value`` is a marking ("NATO RESTRICTED REL TO KFOR, NATO"), its parts
+    ({"classification", "releasable_to"}), a Label, or empty for ``default``.
+    """
+    if value is None or value == "":
+        label = default
+    elif isinstance(value, Label):
+        label = value
+    elif isinstance(value, dict):
+        label = Label.from_parts(value.get("classification", ""), value.get("releasable_to", ""))
+    elif isinstance(value, str):
+        label = Label.parse(value)
+    else:
+        raise DomainError(
+            "label must be a marking such as 'NATO RESTRICTED REL TO KFOR'", field="label"
+        )
+    unknown = sorted(label.releasable_to - release_codes)
+    if unknown:
+        raise DomainError(
+            f"unknown release code(s) {', '.join(unknown)}: not a nation or community "
+            "registered in this mission",
+            field="label",
+        )
+    if not can_write(viewer, label):
+        raise DomainError(
+            f"you may not write a record labelled {label.marking}: it is above your "
+            "clearance or not releasable to you",
+            field="label",
+        )
+    return label
+
+
 class RecordInvalid(Exception):
     """A record failed validation; ``problems`` name each field at fault."""
 
@@ -58,35 +95,17 @@ class Context:
     _labels: dict[str, Label] = field(default_factory=dict)
     _grades: dict[str, str] = field(default_factory=dict)
 
-    def label(self, text: Any) -> Label:
-        """Parse and authorise a label marking (cached: a file repeats few labels)."""
-        if text is None or text == "":
-            return self.default_label
-        if isinstance(text, dict):
-            text = Label.from_parts(text.get("classification", ""), text.get("releasable_to", ""))
-            text = text.marking
-        if not isinstance(text, str):
-            raise DomainError(
-                "label must be a marking such as 'NATO RESTRICTED REL TO KFOR'", field="label"
-            )
-        cached = self._labels.get(text)
+    def label(self, value: Any) -> Label:
+        """Parse and authorise a label (cached by marking: a file repeats few labels)."""
+        key = value if isinstance(value, str) else None
+        cached = self._labels.get(key) if key is not None else None
         if cached is not None:
             return cached
-        label = Label.parse(text)
-        unknown = sorted(label.releasable_to - self.release_codes)
-        if unknown:
-            raise DomainError(
-                f"unknown release code(s) {', '.join(unknown)}: not a nation or community "
-                "registered in this mission",
-                field="label",
-            )
-        if not can_write(self.viewer, label):
-            raise DomainError(
-                f"you may not write a record labelled {label.marking}: it is above your "
-                "clearance or not releasable to you",
-                field="label",
-            )
-        self._labels[text] = label
+        label = authorised_label(
+            value, viewer=self.viewer, release_codes=self.release_codes, default=self.default_label
+        )
+        if key is not None:
+            self._labels[key] = label
         return label
 
     def grade(self, text: Any) -> str | None:

@@ -36,7 +36,8 @@ class Store:
     engine: Engine
     spatial: ModuleType
     checkpointer: Checkpointer | None = None
-    _label_ids: dict[str, int] = field(default_factory=dict)
+    # ids of interned labels by marking, filled by label_filter.intern_label
+    label_cache: dict[str, int] = field(default_factory=dict)
 
     @property
     def backend(self) -> str:

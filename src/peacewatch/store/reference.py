@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import shapely
 from sqlalchemy import Connection, func, select
 
+from peacewatch.domain.labels import Label
 from peacewatch.store.engine import spatial_for
-from peacewatch.store.label_filter import visible
+from peacewatch.store.label_filter import label_from_row, visible
 from peacewatch.store.tables import labels, missions, nations, parties, places
 from peacewatch.store.writes import insert_row
 
@@ -105,6 +106,16 @@ def list_missions(conn: Connection, *, viewer: Any) -> list[dict[str, Any]]:
         .order_by(missions.c.start_at)
     ).all()
     return [mission_dict(r, conn) for r in rows]
+
+
+def default_labels(conn: Connection, mission_ids: Iterable[int]) -> dict[int, Label]:
+    """The default label of each mission, by mission id."""
+    rows = conn.execute(
+        select(missions.c.id, labels.c.classification, labels.c.releasable_to, labels.c.policy)
+        .join(labels, labels.c.id == missions.c.default_label_id)
+        .where(missions.c.id.in_(list(mission_ids)))
+    ).all()
+    return {int(r.id): label_from_row(r.classification, r.releasable_to, r.policy) for r in rows}
 
 
 def mission_id(conn: Connection, code: str) -> int | None:
