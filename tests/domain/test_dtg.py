@@ -167,3 +167,35 @@ def test_round_trip_two_digit_year(dt: datetime, zone: str) -> None:
 def test_round_trip_four_digit_year(dt: datetime, zone: str) -> None:
     text = format_dtg(dt, zone=zone, four_digit_year=True)
     assert parse_dtg(text) == dt.replace(second=0, microsecond=0)
+
+
+def test_parse_time_reads_every_accepted_form_into_utc() -> None:
+    from datetime import timedelta, timezone
+
+    from peacewatch.domain.dtg import parse_time
+
+    expected = datetime(1999, 6, 15, 12, 0, tzinfo=UTC)
+    assert parse_time("1999-06-15T12:00:00Z", field="t") == expected
+    assert parse_time("1999-06-15T14:00:00+02:00", field="t") == expected
+    assert parse_time("151200ZJUN99", field="t") == expected
+    aware = datetime(1999, 6, 15, 13, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert parse_time(aware, field="t") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("1999-06-15T12:00:00", "time zone"),
+        (datetime(1999, 6, 15), "time zone"),
+        ("yesterday", "ISO 8601"),
+        ("", "ISO 8601"),
+        (42, "ISO 8601"),
+    ],
+)
+def test_parse_time_names_the_field_and_the_problem(value: object, words: str) -> None:
+    from peacewatch.domain.dtg import parse_time
+
+    with pytest.raises(DTGError) as err:
+        parse_time(value, field="observed_at")
+    assert err.value.field == "observed_at"
+    assert words in err.value.message

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from peacewatch.domain import dtg
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.labels import Classification, Viewer
 from peacewatch.errors import FieldProblem, ValidationFailed
@@ -67,22 +68,10 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
 
 
 def parse_time(value: str | None, name: str) -> datetime | None:
-    """An ISO 8601 time with a zone (``Z`` or an offset), or None."""
+    """A query parameter's time (ISO 8601 with a zone, or a DTG), or None when absent."""
     if value is None or value == "":
         return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"{name} is not an ISO 8601 time",
-            [FieldProblem(name, "expected e.g. 1999-06-15T00:00:00Z")],
-        ) from None
-    if parsed.tzinfo is None:
-        raise ValidationFailed(
-            f"{name} has no time zone",
-            [FieldProblem(name, "add Z or an offset, e.g. 1999-06-15T00:00:00Z")],
-        )
-    return parsed
+    return dtg.parse_time(value, field=name)
 
 
 def bbox_param(

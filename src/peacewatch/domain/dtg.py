@@ -99,3 +99,36 @@ def format_dtg(dt: datetime, *, zone: str = "Z", four_digit_year: bool = False) 
         f"{local.day:02d}{local.hour:02d}{local.minute:02d}{zone.strip().upper()}"
         f"{MONTHS[local.month - 1]}{year}"
     )
+
+
+def parse_time(value: object, *, field: str) -> datetime:
+    """An instant from a timezone-aware datetime, ISO 8601 text with a zone, or a DTG; in UTC.
+
+    The one reader of times given by users, so every input path accepts the same forms and
+    gives the same errors, naming ``field``.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise DTGError(
+                f"{field} must carry a time zone, e.g. 1999-06-15T12:00:00Z", field=field
+            )
+        return value.astimezone(UTC)
+    if not isinstance(value, str) or not value.strip():
+        raise DTGError(
+            f"{field} must be an ISO 8601 time or a DTG such as 151200ZJUN99", field=field
+        )
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return parse_dtg(text)
+        except DTGError:
+            raise DTGError(
+                f"{field} {quoted(text)} is neither an ISO 8601 time nor a DTG such as "
+                "151200ZJUN99",
+                field=field,
+            ) from None
+    if parsed.tzinfo is None:
+        raise DTGError(f"{field} {quoted(text)} has no time zone; add Z or an offset", field=field)
+    return parsed.astimezone(UTC)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import shapely
 from sqlalchemy import Connection, select
 
+from peacewatch.domain.dtg import parse_time
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.geometry import geometry_from_geojson, validate_lonlat
 from peacewatch.domain.labels import Label, Viewer, validate_release_code
@@ -67,18 +68,7 @@ def _time(value: Any, name: str, *, required: bool = True) -> datetime | None:
         if required:
             raise DomainError(f"{name} is required", field=name)
         return None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise DomainError(f"{name} {value!r} is not an ISO 8601 time", field=name) from None
-    else:
-        raise DomainError(f"{name} must be an ISO 8601 time", field=name)
-    if parsed.tzinfo is None:
-        raise DomainError(f"{name} has no time zone; add Z or an offset", field=name)
-    return parsed.astimezone(UTC)
+    return parse_time(value, field=name)
 
 
 def _geometry(value: Any, name: str) -> shapely.Geometry:

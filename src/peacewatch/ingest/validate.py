@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from peacewatch.domain.admiralty import Grade
-from peacewatch.domain.dtg import parse_dtg
+from peacewatch.domain.dtg import parse_time
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.grid import from_mgrs
 from peacewatch.domain.labels import Label, Viewer, can_write
@@ -121,33 +121,6 @@ class Context:
         return cached
 
 
-def _time(value: Any, name: str) -> datetime:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise DomainError(
-                f"{name} must carry a time zone, e.g. 1999-06-15T12:00:00Z", field=name
-            )
-        return value.astimezone(UTC)
-    if not isinstance(value, str) or not value.strip():
-        raise DomainError(
-            f"{name} must be an ISO 8601 time or a DTG such as 151200ZJUN99", field=name
-        )
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            return parse_dtg(text)
-        except DomainError:
-            raise DomainError(
-                f"{name} {text!r} is neither an ISO 8601 time nor a DTG such as 151200ZJUN99",
-                field=name,
-            ) from None
-    if parsed.tzinfo is None:
-        raise DomainError(f"{name} {text!r} has no time zone; add Z or an offset", field=name)
-    return parsed.astimezone(UTC)
-
-
 def _coordinate(value: Any, name: str, bound: float) -> float:
     if isinstance(value, str):
         try:
@@ -223,10 +196,12 @@ def to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], Label]
                 "kind", f"unknown kind {kind!r}; expected one of {', '.join(REPORT_KINDS)}"
             )
         )
-    observed = check("observed_at", lambda: _time(record.get("observed_at"), "observed_at"))
+    observed = check(
+        "observed_at", lambda: parse_time(record.get("observed_at"), field="observed_at")
+    )
     reported_raw = record.get("reported_at")
     reported = (
-        check("reported_at", lambda: _time(reported_raw, "reported_at"))
+        check("reported_at", lambda: parse_time(reported_raw, field="reported_at"))
         if reported_raw not in (None, "")
         else ctx.now
     )
