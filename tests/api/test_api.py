@@ -229,6 +229,13 @@ def test_units_positions_and_patrols(client: Any) -> None:
     ]
     assert earlier["geometry"]["coordinates"] == [21.10, 42.60]
     assert client.get("/api/v1/units/mnb-c-hq").json()["properties"]["sidc"] == unit["sidc"]
+
+    def units(**params: Any) -> int:
+        return int(client.get("/api/v1/units", params=params).json()["numberReturned"])
+
+    assert units(bbox="21.1,42.6,21.2,42.7") == 1
+    assert units(bbox="20.0,41.0,20.5,41.5") == 0
+    assert units(party="FRY") == 0
     assert client.get("/api/v1/units/nobody").status_code == 404
     track = client.get("/api/v1/units/mnb-c-hq/positions").json()
     assert track["numberReturned"] == 2

@@ -26,12 +26,12 @@ class Page:
 
     def feature_collection(self) -> dict[str, Any]:
         """The page as a GeoJSON FeatureCollection with paging members."""
-        return {
-            "type": "FeatureCollection",
-            "features": self.features,
-            "numberReturned": len(self.features),
-            "next_cursor": self.next_cursor,
-        }
+        return {**feature_collection(self.features), "next_cursor": self.next_cursor}
+
+
+def feature_collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of ``features``, with the count OGC API clients read."""
+    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
 
 
 def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:

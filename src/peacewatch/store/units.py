@@ -71,8 +71,13 @@ def list_units(
     mission: str | None = None,
     at: datetime | None = None,
     uid: str | None = None,
+    party_codes: Sequence[str] = (),
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> list[dict[str, Any]]:
-    """Units ``viewer`` may see, each with its latest visible position at or before ``at``."""
+    """Units ``viewer`` may see, each with its latest visible position at or before ``at``.
+
+    With ``bbox``, only units whose latest position lies in it.
+    """
     latest = select(
         unit_positions.c.unit_id, func.max(unit_positions.c.observed_at).label("t")
     ).where(visible(unit_positions, viewer))
@@ -107,6 +112,12 @@ def list_units(
         query = query.where(missions.c.code == mission)
     if uid is not None:
         query = query.where(units.c.uid == uid)
+    if party_codes:
+        query = query.where(parties.c.code.in_(list(party_codes)))
+    if bbox is not None:
+        query = query.where(
+            pos.c.lon >= bbox[0], pos.c.lat >= bbox[1], pos.c.lon <= bbox[2], pos.c.lat <= bbox[3]
+        )
     features: dict[str, dict[str, Any]] = {}
     for r in conn.execute(query):
         if r.uid in features:  # two positions at the same instant: keep the first

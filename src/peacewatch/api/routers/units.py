@@ -11,6 +11,7 @@ from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
 from peacewatch.ingest import records
 from peacewatch.store import patrols as patrol_store
 from peacewatch.store import units as unit_store
+from peacewatch.store.reports import feature_collection
 
 router = APIRouter(prefix="/api/v1", tags=["units", "patrols"])
 
@@ -27,19 +28,14 @@ def list_units(
     """Units visible to the caller as GeoJSON, each at its latest visible position."""
     with store.read() as conn:
         features = unit_store.list_units(
-            conn, viewer=viewer, mission=mission, at=parse_time(at, "at")
+            conn,
+            viewer=viewer,
+            mission=mission,
+            at=parse_time(at, "at"),
+            party_codes=party or (),
+            bbox=bbox,
         )
-    if party:
-        features = [f for f in features if f["properties"]["party"] in party]
-    if bbox is not None:
-        features = [
-            f
-            for f in features
-            if f["geometry"] is not None
-            and bbox[0] <= f["geometry"]["coordinates"][0] <= bbox[2]
-            and bbox[1] <= f["geometry"]["coordinates"][1] <= bbox[3]
-        ]
-    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+    return feature_collection(features)
 
 
 @router.post("/units", status_code=201, summary="Create a unit")
@@ -80,7 +76,7 @@ def list_positions(
         features = unit_store.list_positions(
             conn, viewer=viewer, unit_uid=uid, start=window[0], end=window[1], limit=limit
         )
-    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+    return feature_collection(features)
 
 
 @router.post("/units/{uid}/positions", status_code=201, summary="Add positions to a unit")
@@ -121,7 +117,7 @@ def list_patrols(
             bbox=bbox,
             limit=limit,
         )
-    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+    return feature_collection(features)
 
 
 @router.get("/patrols/{uid}", summary="One patrol with its track")

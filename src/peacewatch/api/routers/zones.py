@@ -11,6 +11,7 @@ from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
 from peacewatch.ingest import records
 from peacewatch.store import reference
 from peacewatch.store import zones as zone_store
+from peacewatch.store.reports import feature_collection
 
 router = APIRouter(prefix="/api/v1", tags=["zones"])
 
@@ -37,7 +38,7 @@ def list_zones(
             at=parse_time(at, "at"),
             bbox=bbox,
         )
-    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+    return feature_collection(features)
 
 
 @router.get("/zones/{uid}", summary="One zone")
@@ -82,4 +83,4 @@ def list_places(
     """The gazetteer: public reference data, most populous first."""
     with store.read() as conn:
         features = reference.list_places(conn, bbox=bbox, name=name, limit=limit)
-    return {"type": "FeatureCollection", "features": features, "numberReturned": len(features)}
+    return feature_collection(features)
