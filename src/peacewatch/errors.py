@@ -66,3 +66,11 @@ class Forbidden(PeaceWatchError):
     status = 403
     code = "forbidden"
     title = "Forbidden"
+
+
+class TooLarge(PeaceWatchError):
+    """The request is larger than this server accepts."""
+
+    status = 413
+    code = "too_large"
+    title = "Request too large"

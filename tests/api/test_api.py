@@ -268,3 +268,14 @@ def test_unknown_route_is_a_problem(client: Any) -> None:
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_too_large_body_is_refused_before_ingest(client: Any, monkeypatch: Any) -> None:
+    import peacewatch.api.routers.reports as reports_router
+
+    monkeypatch.setattr(reports_router, "MAX_BODY", 100)
+    response = client.post("/api/v1/reports", json=[report(), report()])
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["errors"][0]["field"] == "body"
+    assert client.get("/api/v1/reports").json()["numberReturned"] == 0

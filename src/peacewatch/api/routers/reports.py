@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from peacewatch.api.deps import BBoxDep, BusDep, SettingsDep, StoreDep, ViewerDep, WindowDep
-from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
+from peacewatch.errors import FieldProblem, NotFound, TooLarge, ValidationFailed
 from peacewatch.ingest.csv_reports import csv_items
 from peacewatch.ingest.geojson import geojson_items
 from peacewatch.ingest.pipeline import Item, Pipeline
@@ -103,9 +103,12 @@ async def ingest_reports(
 ) -> JSONResponse:
     """Validate, label, de-duplicate and store reports (a Feature, a FeatureCollection, records
     or CSV). Re-sending a report with the same id is counted as a duplicate, not an error."""
+    too_large = TooLarge("the body is too large", [FieldProblem("body", "at most 64 MiB")])
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        raise too_large  # refused before reading it
     body = await request.body()
     if len(body) > MAX_BODY:
-        raise ValidationFailed("the body is too large", [FieldProblem("body", "at most 64 MiB")])
+        raise too_large
     items = _items(body, request.headers.get("content-type", ""))
 
     def run() -> Any:
@@ -122,19 +125,12 @@ async def ingest_reports(
     summary = await run_in_threadpool(run)
     if summary.accepted == 0 and summary.duplicates == 0 and summary.rejected:
         problems = [
-            {"record": r.record, **p.to_dict()} for r in summary.rejected for p in r.problems
+            FieldProblem(p.field, p.message, record=r.record)
+            for r in summary.rejected
+            for p in r.problems
         ]
-        first = problems[0]
-        detail = f"{first['record']}: {first['field']}: {first['message']}"
+        detail = f"{problems[0].record}: {problems[0].field}: {problems[0].message}"
         if len(problems) > 1:
             detail += f" (and {len(problems) - 1} more)"
-        body_out = {
-            "type": "urn:peacewatch:problem:validation_failed",
-            "title": "Invalid input",
-            "status": 422,
-            "detail": detail,
-            "code": "validation_failed",
-            "errors": problems,
-        }
-        return JSONResponse(body_out, status_code=422, media_type="application/problem+json")
+        raise ValidationFailed(detail, problems)
     return JSONResponse(summary.to_dict(), status_code=200)
