@@ -78,9 +78,7 @@ def mission_row(conn: Connection, *, viewer: Any, code: str) -> Any | None:
 
 def mission_dict(row: Any, conn: Connection) -> dict[str, Any]:
     """JSON form of a mission row."""
-    default = conn.execute(
-        select(labels.c.marking).where(labels.c.id == row.default_label_id)
-    ).scalar_one()
+    default = default_labels(conn, [row.id])[row.id].marking
     bbox = list(shapely.bounds(row.aoi)) if row.aoi is not None else None
     return {
         "id": row.code,
