@@ -8,12 +8,14 @@ server answers they fail loudly: they never skip.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,9 @@ from sqlalchemy import text
 
 from peacewatch.domain.labels import Classification, Viewer
 from peacewatch.ingest import records
+from peacewatch.security.credentials import issue
+from peacewatch.security.policy import Role
+from peacewatch.security.users import User, add_user
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
 from peacewatch.store.migrate import upgrade
@@ -94,10 +99,12 @@ def postgresql_session_store(pg_database: str) -> Iterator[Store]:
 
 
 def empty(store: Store) -> None:
-    """Delete every row (the schema stays)."""
+    """Delete every row (the schema stays) but the audit trail, which the database keeps
+    append-only: it grows over the run, and its chain must stay intact throughout."""
     with store.write() as conn:
         for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name != "audit_log":
+                conn.execute(table.delete())
         if store.backend == "sqlite":
             conn.execute(text("DELETE FROM reports_rtree"))
     store.label_cache.clear()
@@ -151,26 +158,64 @@ def sqlite_store(sqlite_session_store: Store) -> Store:
     return sqlite_session_store
 
 
-def viewer_settings(**overrides: Any) -> Settings:
-    """Settings whose local operator is a GBR watchkeeper cleared NATO SECRET in NATO and KFOR."""
-    base: dict[str, Any] = {
-        "viewer_name": "watchkeeper",
-        "viewer_nation": "GBR",
-        "viewer_clearance": "NATO SECRET",
-        "viewer_communities": "NATO,KFOR",
-    }
-    base.update(overrides)
-    return Settings(**base)
+def make_user(
+    store: Store,
+    username: str,
+    *,
+    nation: str = "GBR",
+    clearance: str = "NATO SECRET",
+    communities: tuple[str, ...] = ("NATO", "KFOR"),
+    roles: tuple[str, ...] = ("watchkeeper",),
+    password: str | None = None,
+) -> User:
+    """A user (token-only unless a password is given: argon2 hashing is slow on purpose)."""
+    return add_user(
+        store,
+        actor="tests",
+        username=username,
+        nation=nation,
+        clearance=clearance,
+        communities=communities,
+        roles=roles,
+        password=password,
+    )
+
+
+def bearer(store: Store, user: User) -> dict[str, str]:
+    """Authorization header with a fresh token of ``user``."""
+    issued = issue(store, user=user, kind="token", ttl=timedelta(hours=1))
+    return {"Authorization": f"Bearer {issued.secret}"}
+
+
+# The default API client's user: a GBR officer cleared NATO SECRET in NATO and KFOR holding
+# every role, so that tests about resources need not be about permissions too.
+ALL_ROLES = tuple(str(r) for r in Role)
 
 
 @pytest.fixture
-def client(store: Store) -> Iterator[Any]:
-    """An in-process API client (httpx through the ASGI app) on each backend."""
-    from fastapi.testclient import TestClient
-
+def app(store: Store) -> Any:
+    """The app on each backend's store."""
     from peacewatch.api import create_app
 
-    app = create_app(viewer_settings(database_url=str(store.engine.url)), store=store)
+    return create_app(Settings(database_url=str(store.engine.url)), store=store)
+
+
+@pytest.fixture
+def client(app: Any, store: Store) -> Iterator[Any]:
+    """An in-process API client (httpx through the ASGI app) on each backend, logged in with
+    a bearer token as ``operator`` (GBR, NATO SECRET, NATO and KFOR, every role)."""
+    from fastapi.testclient import TestClient
+
+    operator = make_user(store, "operator", roles=ALL_ROLES)
+    with TestClient(app, raise_server_exceptions=False, headers=bearer(store, operator)) as c:
+        yield c
+
+
+@pytest.fixture
+def anonymous(app: Any) -> Iterator[Any]:
+    """An in-process API client with no credentials."""
+    from fastapi.testclient import TestClient
+
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -181,9 +226,56 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Accounts made on the live server for the browser tests: a NATO watchkeeper, and a partner
+# liaison officer who may see only what is released to PARTNER (fewer reports).
+LIVE_USERS: list[dict[str, str]] = [
+    {
+        "username": "gbr.watch",
+        "nation": "GBR",
+        "clearance": "NATO SECRET",
+        "roles": "watchkeeper",
+        "communities": "NATO,KFOR",
+    },
+    {
+        "username": "ukr.liaison",
+        "nation": "UKR",
+        "clearance": "NATO RESTRICTED",
+        "roles": "partner_liaison",
+        "communities": "PARTNER",
+    },
+]
+
+
+class LiveServer(str):
+    """The live server's base URL (a ``str``, usable wherever a URL is), with its accounts:
+    ``users`` maps each user name to its password (random, made for this run)."""
+
+    users: dict[str, str]
+
+    def __new__(cls, url: str, users: dict[str, str]) -> LiveServer:
+        server = super().__new__(cls, url)
+        server.users = users
+        return server
+
+
+def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None:
+    """Run ``python -m peacewatch.cli ARGS``; fail the run with its output when it fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", *args],
+        env=env,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"peacewatch {' '.join(args[:3])} failed: {done.stderr or done.stdout}")
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PeaceWatch server (uvicorn, SQLite) with the small Kosovo scenario loaded."""
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real PeaceWatch server (uvicorn, SQLite) with the small Kosovo scenario loaded and
+    the accounts of ``LIVE_USERS`` made with ``peacewatch users add``."""
     static = Path(__file__).parents[1] / "src" / "peacewatch" / "static" / "index.html"
     if not static.is_file():
         pytest.fail("the web front end is not built: run `make web` (make test does)")
@@ -193,12 +285,37 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PEACEWATCH_DATABASE_URL": f"sqlite:///{db}",
         "PEACEWATCH_PORT": str(_free_port()),
     }
-    exe = [sys.executable, "-m", "peacewatch.cli"]
-    subprocess.run([*exe, "scenario", "load", "--size", "small"], env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    _cli(["scenario", "load", "--size", "small"], env)
+    passwords: dict[str, str] = {}
+    for account in LIVE_USERS:
+        password = secrets.token_urlsafe(18)
+        _cli(
+            [
+                "users",
+                "add",
+                account["username"],
+                "--nation",
+                account["nation"],
+                "--clearance",
+                account["clearance"],
+                "--roles",
+                account["roles"],
+                "--communities",
+                account["communities"],
+                "--password-stdin",
+            ],
+            env,
+            stdin=password + "\n",
+        )
+        passwords[account["username"]] = password
     url = f"http://127.0.0.1:{env['PEACEWATCH_PORT']}"
     log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([*exe, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "peacewatch.cli", "serve"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -211,7 +328,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 log.flush()
                 pytest.fail(f"the server did not start: {Path(log.name).read_text()[-2000:]}")
             time.sleep(0.2)
-        yield url
+        yield LiveServer(url, passwords)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from peacewatch.cli import main
 from peacewatch.store import Store
+from tests.conftest import make_user
 from tests.helpers import feature_collection, random_reports, report
 
 
@@ -20,7 +21,7 @@ def test_db_upgrade_on_a_new_sqlite_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = CliRunner().invoke(main, ["--database", url, "db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "revision 0001" in result.output
+    assert "revision 0002" in result.output
     check = CliRunner().invoke(main, ["--database", url, "db", "check"])
     assert check.exit_code == 0 and "ok" in check.output
 
@@ -30,7 +31,10 @@ def test_ingest_file_prints_summary_and_exit_status(store: Store, tmp_path: Path
     records = [r for r in records if "FRA" not in r["label"]]
     good = tmp_path / "reports.geojson"
     good.write_text(json.dumps(feature_collection(records)))
-    env = {"PEACEWATCH_VIEWER_COMMUNITIES": "NATO,KFOR,PARTNER"}
+    make_user(
+        store, "cli.patrol", communities=("NATO", "KFOR", "PARTNER"), roles=("patrol_leader",)
+    )
+    env = {"PEACEWATCH_AS_USER": "cli.patrol"}
     runner = CliRunner()
     result = runner.invoke(
         main, ["--database", _url(store), "ingest", str(good), "--json"], env=env
@@ -59,7 +63,35 @@ def test_serve_get_smoke_path(store: Store) -> None:
     result = CliRunner().invoke(main, ["--database", _url(store), "serve", "--get", "/healthz"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["status"] == "ok"
+    anonymous = CliRunner().invoke(
+        main, ["--database", _url(store), "serve", "--get", "/api/v1/missions"]
+    )
+    assert anonymous.exit_code == 1 and "unauthenticated" in anonymous.output
+    make_user(store, "reader", roles=("partner_liaison",))
+    missions = CliRunner().invoke(
+        main, ["--database", _url(store), "serve", "--get", "/api/v1/missions", "--as", "reader"]
+    )
+    assert missions.exit_code == 0, missions.output
+    assert [m["code"] for m in json.loads(missions.output)["items"]] == ["KFOR"]
     missing = CliRunner().invoke(
-        main, ["--database", _url(store), "serve", "--get", "/api/v1/missions/NONE"]
+        main,
+        ["--database", _url(store), "serve", "--get", "/api/v1/missions/NONE", "--as", "reader"],
     )
     assert missing.exit_code == 1
+
+
+def test_ingest_needs_a_user_allowed_to_file_reports(store: Store, tmp_path: Path) -> None:
+    good = tmp_path / "reports.geojson"
+    good.write_text(json.dumps(feature_collection([report()])))
+    make_user(store, "liaison", roles=("partner_liaison",))
+    args = ["--database", _url(store), "ingest", str(good)]
+    result = CliRunner().invoke(main, [*args, "--as", "liaison"])
+    assert result.exit_code == 2 and "do not allow reports:write" in result.output
+    result = CliRunner().invoke(main, [*args, "--as", "nobody"])
+    assert result.exit_code == 2 and "no active user 'nobody'" in result.output
+
+
+def test_serve_refuses_to_bind_beyond_loopback_without_secure_cookies(store: Store) -> None:
+    result = CliRunner().invoke(main, ["--database", _url(store), "serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "PEACEWATCH_COOKIE_SECURE=true" in result.output

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from peacewatch.cli_admin import audit_group, token, users
 from peacewatch.errors import PeaceWatchError
 from peacewatch.settings import Settings
 
@@ -89,10 +90,18 @@ def db_check(ctx: click.Context) -> None:
 @click.option("--mission", default=None, help="mission code (default: the configured mission)")
 @click.option("--batch-size", type=int, default=None, help="reports per transaction")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@click.option(
+    "--as",
+    "as_user",
+    required=True,
+    envvar="PEACEWATCH_AS_USER",
+    help="user the reports are filed as (their clearance and communities bound the labels)",
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
     path: Path,
+    as_user: str,
     fmt: str | None,
     mission: str | None,
     batch_size: int | None,
@@ -104,7 +113,6 @@ def ingest(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from peacewatch.api.deps import current_viewer
     from peacewatch.ingest.files import detect_format, items_from_bytes
     from peacewatch.ingest.pipeline import Pipeline
     from peacewatch.store import open_store
@@ -112,17 +120,21 @@ def ingest(
     settings = _settings(ctx, mission=mission, ingest_batch_size=batch_size)
     store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
+        viewer = _acting_user(store, as_user, "reports:write")
         items = list(items_from_bytes(path.read_bytes(), fmt or detect_format(path.name)))
         pipeline = Pipeline(
             store,
-            viewer=current_viewer(settings),
+            viewer=viewer,
             mission=settings.mission,
             batch_size=settings.ingest_batch_size,
         )
         with Progress(
-            TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
-            disable=as_json, transient=False,
-        ) as bar:  # fmt: skip
+            TextColumn("[bold]ingest[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            disable=as_json,
+            transient=False,
+        ) as bar:
             task = bar.add_task("ingest", total=len(items))
             summary = pipeline.run(items, progress=lambda s: bar.update(task, completed=s.seen))
     except PeaceWatchError as exc:
@@ -141,6 +153,20 @@ def ingest(
         if len(summary.rejected) > 50:
             click.echo(f"  … and {len(summary.rejected) - 50} more rejected records")
     sys.exit(1 if summary.rejected else 0)
+
+
+def _acting_user(store: Any, username: str, permission: str) -> Any:
+    """The viewer of an active user who holds ``permission``, or a PeaceWatchError."""
+    from peacewatch.errors import Forbidden, NotFound
+    from peacewatch.security.users import get_user
+
+    with store.read() as conn:
+        user = get_user(conn, username)
+    if user is None or user.disabled:
+        raise NotFound(f"no active user {username!r}")
+    if permission not in user.permissions:
+        raise Forbidden(f"{username}'s roles do not allow {permission}")
+    return user.viewer
 
 
 @main.group()
@@ -174,13 +200,20 @@ def _load(settings: Settings, size: str, seed: int) -> None:
 @click.option("--host", default=None, help="bind address (default 127.0.0.1)")
 @click.option("--port", type=int, default=None, help="port (default 8000)")
 @click.option("--get", "get_path", default=None, help="print the response to GET PATH and exit")
+@click.option("--as", "as_user", default=None, help="with --get: the user to ask as")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, get_path: str | None) -> None:
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    get_path: str | None,
+    as_user: str | None,
+) -> None:
     """Serve the web UI and the API (migrating the store first)."""
-    _serve(_settings(ctx, host=host, port=port), get_path)
+    _serve(_settings(ctx, host=host, port=port), get_path, as_user)
 
 
-def _serve(settings: Settings, get_path: str | None = None) -> None:
+def _serve(settings: Settings, get_path: str | None = None, as_user: str | None = None) -> None:
     from peacewatch.api import create_app
     from peacewatch.store import open_store
     from peacewatch.store.migrate import upgrade
@@ -193,18 +226,47 @@ def _serve(settings: Settings, get_path: str | None = None) -> None:
 
         import httpx
 
+        headers = {}
+        user, issued = None, None
+        if as_user is not None:
+            user, issued = _short_token(store, as_user)
+            headers["Authorization"] = f"Bearer {issued.secret}"
+
         async def fetch() -> httpx.Response:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://peacewatch") as c:
-                return await c.get(get_path)
+                return await c.get(get_path, headers=headers)
 
         response = asyncio.run(fetch())
+        if issued is not None and user is not None:  # the one-off token dies with the command
+            from peacewatch.security.credentials import revoke
+
+            revoke(store, user=user, credential_id=issued.id, actor=user.username)
         click.echo(response.text)
         sys.exit(0 if response.status_code < 400 else 1)
     import uvicorn
 
+    for reason in settings.unsafe_reasons():
+        click.echo(f"error: {reason}", err=True)
+    if settings.unsafe_reasons():
+        sys.exit(2)
     click.echo(f"PeaceWatch on http://{settings.host}:{settings.port} ({store.backend})")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _short_token(store: Any, username: str) -> Any:
+    """A bearer token for ``username`` that lasts five minutes (for ``serve --get``)."""
+    from datetime import timedelta
+
+    from peacewatch.security.credentials import issue
+    from peacewatch.security.users import get_user
+
+    with store.read() as conn:
+        user = get_user(conn, username)
+    if user is None or user.disabled:
+        click.echo(f"error: no active user {username!r}", err=True)
+        sys.exit(2)
+    return user, issue(store, user=user, kind="token", name="serve --get", ttl=timedelta(minutes=5))
 
 
 @main.command()
@@ -231,8 +293,41 @@ def demo(ctx: click.Context, size: str, seed: int, host: str | None, port: int |
     store.dispose()
     if not loaded:
         _load(settings, size, seed)
+    _demo_accounts(settings)
     _serve(settings)
 
+
+def _demo_accounts(settings: Settings) -> None:
+    """Create the scenario's demo users (or give them new passwords) and print the passwords
+    once: no fixed default password exists anywhere."""
+    import secrets
+
+    from peacewatch.scenarios.kosovo1999.accounts import DEMO_ACCOUNTS
+    from peacewatch.security.users import add_user, get_user, set_password
+    from peacewatch.store import open_store
+
+    store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    click.echo("\nDemo accounts (passwords are new on every start and shown only here):")
+    for account in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        with store.read() as conn:
+            exists = get_user(conn, account["username"]) is not None
+        if exists:
+            set_password(store, actor="demo", username=account["username"], password=password)
+        else:
+            add_user(store, actor="demo", password=password, **account)
+        click.echo(
+            f"  {account['username']:<16} {password}   {account['nation']} "
+            f"{account['clearance']}, {'+'.join(account['communities'])}: "
+            f"{', '.join(account['roles'])}"
+        )
+    click.echo("")
+    store.dispose()
+
+
+main.add_command(users)
+main.add_command(token)
+main.add_command(audit_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

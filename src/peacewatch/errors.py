@@ -74,3 +74,19 @@ class TooLarge(PeaceWatchError):
     status = 413
     code = "too_large"
     title = "Request too large"
+
+
+class Unauthenticated(PeaceWatchError):
+    """No valid credentials: log in, or send a valid bearer token."""
+
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class TooManyRequests(PeaceWatchError):
+    """Too many attempts in a short time; try again later."""
+
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"

@@ -22,18 +22,24 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server binds to.")
     mission: str = Field(default="KFOR", description="Code of the mission shown by default.")
-    viewer_name: str = Field(
-        default="operator", description="Name of the local operator in embedded mode."
+    session_hours: float = Field(
+        default=12.0, gt=0, le=168, description="Hours a browser session lasts (one shift)."
     )
-    viewer_nation: str = Field(
-        default="GBR", description="Nation trigraph of the local operator in embedded mode."
+    token_days: float = Field(
+        default=90.0, gt=0, le=3660, description="Days a new bearer token lasts unless told."
     )
-    viewer_clearance: str = Field(
-        default="NATO SECRET", description="Clearance of the local operator in embedded mode."
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Failed logins in a row that lock an account."
     )
-    viewer_communities: str = Field(
-        default="NATO,KFOR",
-        description="Comma-separated communities the local operator belongs to (embedded mode).",
+    login_lockout_minutes: float = Field(
+        default=15.0, gt=0, description="Minutes an account stays locked after the failures."
+    )
+    login_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed logins one address may make in 5 minutes."
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Send session cookies only over HTTPS; required when not bound to loopback.",
     )
     page_size_max: int = Field(
         default=10_000, ge=1, description="Largest page a list endpoint returns."
@@ -53,6 +59,16 @@ class Settings(BaseSettings):
         if value not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError("must be one of OFF, NORMAL, FULL, EXTRA")
         return value
+
+    def unsafe_reasons(self) -> list[str]:
+        """Why these settings must not serve beyond this machine (empty when they may)."""
+        reasons = []
+        if self.host not in ("127.0.0.1", "::1", "localhost") and not self.cookie_secure:
+            reasons.append(
+                f"host {self.host} is reachable from other machines, but session cookies would "
+                "travel without HTTPS: serve behind TLS and set PEACEWATCH_COOKIE_SECURE=true"
+            )
+        return reasons
 
     @property
     def backend(self) -> str:

@@ -60,7 +60,7 @@ def test_csv_with_aliases_and_extra_columns(store: Store) -> None:
     assert first["properties"]["attributes"] == {"unit": "2 PARA"}
     assert first["properties"]["party"] == "UCK"
     # a DTG is accepted for observed_at; an empty label takes the mission's default
-    assert second["properties"]["observed_at"] == "1999-06-21T12:00:00+00:00"
+    assert second["properties"]["observed_at"] == "1999-06-21T12:00:00Z"
     assert second["properties"]["label"] == "NATO UNCLASSIFIED REL TO KFOR, NATO"
 
 

@@ -146,7 +146,7 @@ def test_zone_records_are_complete() -> None:
         assert to_utm(zone["geometry"]).is_valid  # engines buffer and intersect in metres
         assert zone["valid_from"].tzinfo is not None
         assert zone["valid_to"] is None or zone["valid_to"] > zone["valid_from"]
-        assert zone["label"] == "NATO UNCLASSIFIED REL TO KFOR, NATO"
+        assert zone["label"] == "NATO UNCLASSIFIED REL TO KFOR, NATO, PARTNER"  # public texts
         assert zone["source"]
         uids.add(zone["uid"])
     assert len(uids) == len(history.zones())

@@ -1,21 +1,32 @@
 """Browser tests of the map page: Playwright (sync API) driving Debian's Chromium headless.
 
 The page is served by a real PeaceWatch server (the `live_server` fixture from
-tests/conftest.py, with the small Kosovo scenario loaded) from the static build of
-web/ (`cd web && npm ci && npm run build`).
+tests/conftest.py, with the small Kosovo scenario loaded and two accounts made with
+`peacewatch users add`) from the static build of web/ (`cd web && npm ci && npm run build`).
+Every test logs in through the page's form, as a user would, in a fresh browser context.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    expect,
+    sync_playwright,
+)
+from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +49,11 @@ NEXT_DAY = "1999-06-16"
 READY_TIMEOUT_MS = 90_000
 ZONE_LAYERS = ["zones-fill", "zones-tint", "zones-hatch", "zones-outline", "zones-boundary"]
 REPORT_LAYER = "reports-circle"
+WATCHKEEPER = "gbr.watch"  # GBR, NATO SECRET, NATO + KFOR
+PARTNER = "ukr.liaison"  # UKR, NATO RESTRICTED, PARTNER only
+ME = "/api/v1/auth/me"
+# What Chromium logs for any fetch that answers 401, whether or not the page handles it.
+FAILED_401 = "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
 
 
 @dataclass
@@ -46,10 +62,17 @@ class Watch:
 
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
+    api_requests: list[str] = field(default_factory=list)
 
     def on_console(self, msg: ConsoleMessage) -> None:
-        if msg.type == "error":
-            self.console_errors.append(msg.text)
+        if msg.type != "error":
+            return
+        url = msg.location.get("url") or ""
+        # The one expected failure: "who am I?" answers 401 before login (and after logout).
+        # The page does not log it; Chromium does, for every fetch that answers 401.
+        if msg.text == FAILED_401 and urlsplit(url).path == ME:
+            return
+        self.console_errors.append(f"{msg.text} [{url}]" if url else msg.text)
 
     def on_page_error(self, err: Exception) -> None:
         self.console_errors.append(f"uncaught: {err}")
@@ -57,6 +80,9 @@ class Watch:
     def on_request(self, request: Request) -> None:
         if not is_loopback(request.url):
             self.foreign_requests.append(request.url)
+        path = urlsplit(request.url).path
+        if path.startswith("/api/"):
+            self.api_requests.append(path)
 
 
 def is_loopback(url: str) -> bool:
@@ -86,16 +112,48 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+OpenPage = Callable[[], tuple[Page, Watch]]
+
+
 @pytest.fixture
-def watched_page(browser: Browser, live_server: str) -> Iterator[tuple[Page, Watch]]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server)
-    page = context.new_page()
-    watch = Watch()
-    page.on("console", watch.on_console)
-    page.on("pageerror", watch.on_page_error)
-    page.on("request", watch.on_request)
-    yield page, watch
-    context.close()
+def open_page(browser: Browser, live_server: str) -> Iterator[OpenPage]:
+    """Opens a page in a fresh browser context (no cookies: nobody logged in), watched."""
+    contexts: list[BrowserContext] = []
+
+    def open_() -> tuple[Page, Watch]:
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server)
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch()
+        page.on("console", watch.on_console)
+        page.on("pageerror", watch.on_page_error)
+        page.on("request", watch.on_request)
+        return page, watch
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def watched_page(open_page: OpenPage) -> tuple[Page, Watch]:
+    return open_page()
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    """Fill in and send the login form, as a user would."""
+    form = page.get_by_role("form", name="Log in")
+    expect(form).to_be_visible()
+    form.get_by_label("User name").fill(username)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Log in", exact=True).click()
+
+
+def open_logged_in(page: Page, server: LiveServer, username: str, day: str) -> None:
+    """Open the page on `day`, log in as `username` and wait until the map has drawn it."""
+    page.goto(f"/?day={day}")
+    log_in(page, username, server.users[username])
+    wait_ready(page, day)
 
 
 def wait_ready(page: Page, day: str) -> None:
@@ -112,14 +170,16 @@ def wait_ready(page: Page, day: str) -> None:
 
 
 def api_report_count(page: Page, day: str, next_day: str) -> int:
-    """Count the mission's reports of the day as the API returns them, following next_cursor."""
-    mission: str = page.evaluate("window.peacewatch.mission.code")
-    params = {
+    """Count the mission's reports of the day as the API returns them to the page's user
+    (the request carries the context's session cookie), following next_cursor."""
+    mission: str | None = page.evaluate("window.peacewatch.mission?.code ?? null")
+    params: dict[str, str | float | bool] = {
         "start": f"{day}T00:00:00Z",
         "end": f"{next_day}T00:00:00Z",
         "limit": "1000",
-        "mission": mission,
     }
+    if mission is not None:
+        params["mission"] = mission
     total = 0
     for _ in range(20):
         res = page.request.get("/api/v1/reports", params=params)
@@ -152,10 +212,11 @@ def panel_count(page: Page, name: str) -> int:
     return int(page.get_attribute(f"#count-{name}", "data-count") or "-1")
 
 
-def test_map_page_renders_the_day(watched_page: tuple[Page, Watch]) -> None:
+def test_map_page_renders_the_day(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
     page, watch = watched_page
-    page.goto(f"/?day={DAY}")
-    wait_ready(page, DAY)
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
 
     mission = page.request.get("/api/v1/missions").json()["items"][0]
     assert page.inner_text("#title") == f"PeaceWatch — {mission['name']}"
@@ -184,10 +245,11 @@ def test_map_page_renders_the_day(watched_page: tuple[Page, Watch]) -> None:
     assert watch.foreign_requests == []
 
 
-def test_next_day_button_updates_url_and_counts(watched_page: tuple[Page, Watch]) -> None:
+def test_next_day_button_updates_url_and_counts(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
     page, watch = watched_page
-    page.goto(f"/?day={DAY}")
-    wait_ready(page, DAY)
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
     assert panel_count(page, "reports") == api_report_count(page, DAY, NEXT_DAY)
 
     page.click("#next-day")
@@ -200,4 +262,144 @@ def test_next_day_button_updates_url_and_counts(watched_page: tuple[Page, Watch]
     assert page.evaluate("window.peacewatch.counts.reports") == expected
 
     assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_fresh_browser_gets_the_login_form_and_a_wrong_password_is_refused(
+    watched_page: tuple[Page, Watch],
+) -> None:
+    page, watch = watched_page
+    page.goto(f"/?day={DAY}")
+    form = page.get_by_role("form", name="Log in")
+    expect(form).to_be_visible()
+    expect(form.get_by_label("User name")).to_be_focused()
+    expect(form.get_by_label("User name")).to_have_value("")
+    expect(form.get_by_label("Password")).to_have_value("")
+    expect(page.locator("#layout")).to_be_hidden()
+    expect(page.locator("#session")).to_be_hidden()
+    assert page.evaluate("window.peacewatch.user") is None
+
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/api/v1/auth/login") as answer:
+        log_in(page, WATCHKEEPER, f"wrong-{secrets.token_urlsafe(12)}")
+    assert answer.value.status == 401
+    detail = answer.value.json()["detail"]
+    assert detail
+
+    # The server's words, next to the form (inside it, and announced: role=alert).
+    error = form.get_by_role("alert")
+    expect(error).to_have_text(detail)
+    assert form.get_attribute("aria-describedby") == error.get_attribute("id")
+    expect(form.get_by_label("Password")).to_have_value("")
+
+    # The map does not load: nothing but the login itself was asked of the API.
+    expect(page.locator("#layout")).to_be_hidden()
+    assert page.evaluate("document.body.dataset.ready") == "false"
+    assert page.evaluate("window.peacewatch.map") is None
+    assert page.evaluate("window.peacewatch.user") is None
+    assert page.evaluate("window.peacewatch.counts.reports") == 0
+    assert watch.api_requests == [ME, "/api/v1/auth/login"]
+
+    login_url = answer.value.url
+    assert watch.console_errors == [f"{FAILED_401} [{login_url}]"]
+    assert watch.foreign_requests == []
+
+
+def test_header_shows_the_user_and_log_out_returns_to_the_form(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+
+    user = page.locator("#user")
+    expect(user).to_be_visible()
+    expect(user).to_contain_text(WATCHKEEPER)
+    expect(user).to_contain_text("GBR")
+    expect(user).to_contain_text("NATO SECRET")
+    me = page.evaluate("window.peacewatch.user")
+    assert (me["username"], me["nation"], me["clearance"]) == (WATCHKEEPER, "GBR", "NATO SECRET")
+
+    banner = page.locator("#page-marking")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Highest marking on view: NATO ")
+    assert "marking-unknown" not in (banner.get_attribute("class") or "")
+
+    # Logging out is a state change: it must carry the CSRF token of the pw_csrf cookie.
+    csrf = {c["name"]: c["value"] for c in page.context.cookies()}["pw_csrf"]
+    with page.expect_request(lambda r: urlsplit(r.url).path == "/api/v1/auth/logout") as sent:
+        page.get_by_role("button", name="Log out").click()
+    assert sent.value.method == "POST"
+    assert sent.value.header_value("x-csrf-token") == csrf
+    answer = sent.value.response()
+    assert answer is not None
+    assert answer.status == 200
+
+    expect(page.get_by_role("form", name="Log in")).to_be_visible()
+    expect(page.locator("#layout")).to_be_hidden()
+    expect(user).to_be_hidden()
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    assert page.evaluate("document.body.dataset.ready") == "false"
+    assert page.evaluate("window.peacewatch.user") is None
+    assert page.evaluate("window.peacewatch.map") is None
+    assert "pw_session" not in {c["name"] for c in page.context.cookies()}
+    assert page.evaluate(f"fetch('{ME}').then(r => r.status)") == 401
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_partner_sees_fewer_reports_than_a_nato_watchkeeper(
+    open_page: OpenPage, live_server: LiveServer
+) -> None:
+    """The label filter at work in the browser: same page, same day, two users."""
+    counts: dict[str, int] = {}
+    for username, nation, clearance in (
+        (WATCHKEEPER, "GBR", "NATO SECRET"),
+        (PARTNER, "UKR", "NATO RESTRICTED"),
+    ):
+        page, watch = open_page()
+        # NEXT_DAY: a day with reports released to PARTNER in the small scenario.
+        open_logged_in(page, live_server, username, NEXT_DAY)
+        user = page.locator("#user")
+        for text in (username, nation, clearance):
+            expect(user).to_contain_text(text)
+        counts[username] = page.evaluate("window.peacewatch.counts.reports")
+        assert counts[username] == api_report_count(page, NEXT_DAY, "1999-06-17")
+        assert panel_count(page, "reports") == counts[username]
+        if username == PARTNER:
+            expect(page.locator("#page-marking")).to_contain_text("PARTNER")
+        assert watch.console_errors == []
+        assert watch.foreign_requests == []
+
+    assert 0 < counts[PARTNER] < counts[WATCHKEEPER], counts
+
+
+def test_an_ended_session_returns_to_the_form_and_a_new_login_resumes(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+
+    # End the session behind the page's back; the browser keeps its (now dead) cookie, as
+    # when a session expires.
+    cookies = page.context.cookies()
+    csrf = {c["name"]: c["value"] for c in cookies}["pw_csrf"]
+    assert page.request.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).ok
+    page.context.add_cookies(cookies)  # type: ignore[arg-type]
+
+    page.click("#next-day")
+    form = page.get_by_role("form", name="Log in")
+    expect(form).to_be_visible()
+    expect(form.get_by_role("alert")).to_have_text("Your session has ended: log in again.")
+    expect(page.locator("#layout")).to_be_hidden()
+    assert page.evaluate("window.peacewatch.user") is None
+    assert page.evaluate("document.body.dataset.ready") == "false"
+    # The one failed call: the next day's reports, answered 401.
+    assert len(watch.console_errors) == 1, watch.console_errors
+    assert watch.console_errors[0].startswith(f"{FAILED_401} [{live_server}/api/v1/reports?")
+
+    log_in(page, WATCHKEEPER, live_server.users[WATCHKEEPER])
+    wait_ready(page, NEXT_DAY)
+    assert page.evaluate("window.peacewatch.user.username") == WATCHKEEPER
+    assert panel_count(page, "reports") == api_report_count(page, NEXT_DAY, "1999-06-17")
+    assert len(watch.console_errors) == 1, watch.console_errors
     assert watch.foreign_requests == []

@@ -1,4 +1,5 @@
-// PeaceWatch map page: mission, zones, towns and the reports of one UTC day.
+// PeaceWatch map page: mission, zones, towns and the reports of one UTC day, for the
+// logged-in user (the server filters every record by its label against the user's clearance).
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./styles.css";
 import {
@@ -16,19 +17,26 @@ import {
 // ship the worker as a build asset and say where it is.
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import {
+  ApiError,
   dayWindow,
+  fetchMe,
   fetchMissions,
   fetchPlaces,
   fetchReportsOfDay,
   fetchZones,
+  login,
+  logout,
   MAX_PAGES,
   type Mission,
+  onSessionEnded,
+  type Places,
   type ReportProperties,
   type Reports,
+  type User,
   type ZoneProperties,
   type Zones,
 } from "./api";
-import { baseStyle, buildBasemap, fetchTopologies, regionAround } from "./basemap";
+import { baseStyle, buildBasemap, fetchTopologies, regionAround, type Topologies } from "./basemap";
 import { byId } from "./dom";
 import { dayLabel, toDtg } from "./dtg";
 import {
@@ -40,11 +48,13 @@ import {
   ZONE_LAYERS,
 } from "./layers";
 import { highestMarking, markingClass } from "./marking";
-import { renderPlaces, renderReports, renderZones } from "./panel";
+import { clearPanel, renderPlaces, renderReports, renderZones } from "./panel";
 import { reportPopup, zonePopup } from "./popup";
 
 /** What browser tests (and curious operators) can read from the page. */
 export interface PeaceWatchHandle {
+  /** The logged-in user (GET /api/v1/auth/me), or null before login and after logout. */
+  user: User | null;
   map: MapLibreMap | null;
   ready: boolean;
   mission: Mission | null;
@@ -68,6 +78,7 @@ const ZONE_PRIORITY = ["ground_safety_zone", "air_safety_zone", "sector"];
 setWorkerUrl(workerUrl);
 
 const pw: PeaceWatchHandle = {
+  user: null,
   map: null,
   ready: false,
   mission: null,
@@ -90,6 +101,8 @@ function setStatus(text: string, kind: "info" | "warn" | "error" = "info"): void
 }
 
 function fail(err: unknown): void {
+  // A 401 ended the session: onSessionEnded has already put the login form back.
+  if (err instanceof ApiError && err.status === 401) return;
   const msg = err instanceof Error ? err.message : String(err);
   pw.error = msg;
   setStatus(msg, "error");
@@ -105,6 +118,7 @@ function addDays(day: string, n: number): string {
 }
 
 interface Span {
+  /** First day, or "" when there is no lower bound. */
   min: string;
   max: string;
 }
@@ -150,8 +164,9 @@ async function settled(map: MapLibreMap): Promise<void> {
   }
 }
 
-function pickMission(missions: Mission[]): Mission {
-  if (!missions.length) throw new Error("The API lists no mission.");
+/** The mission asked for in the URL, else KFOR, else the first; null when the user may see none. */
+function pickMission(missions: Mission[]): Mission | null {
+  if (!missions.length) return null;
   const wanted = new URLSearchParams(window.location.search).get("mission")?.toUpperCase();
   return (
     (wanted && missions.find((m) => m.code.toUpperCase() === wanted)) ||
@@ -162,18 +177,41 @@ function pickMission(missions: Mission[]): Mission {
 
 // ---- page -----------------------------------------------------------------
 
+type BBox = [number, number, number, number];
+
+/** What the map shows: the map itself and the days it may show. Null when logged out. */
+interface View {
+  map: MapLibreMap;
+  span: Span;
+}
+
+const NO_ZONES: Zones = { type: "FeatureCollection", features: [] };
+
+let view: View | null = null;
+/** Bumped at every login and logout: loads begun in an older session stop at their next await. */
+let session = 0;
 /** Every zone of the mission, whatever its validity; the map shows those valid on the day. */
-let allZones: Zones = { type: "FeatureCollection", features: [] };
+let allZones: Zones = NO_ZONES;
 let zones: Zones = allZones;
 let reportsById = new Map<string, ReportProperties>();
 let zonesById = new Map<string, ZoneProperties>();
 let dayGeneration = 0;
 let dayAbort: AbortController | null = null;
+let topologies: Promise<Topologies> | null = null;
 
-function updatePageMarking(reports: Reports): void {
+/** The basemap files, fetched once per page (they are static, not API data). */
+function basemapTopologies(): Promise<Topologies> {
+  topologies ??= fetchTopologies().catch((err: unknown) => {
+    topologies = null;
+    throw err;
+  });
+  return topologies;
+}
+
+function updatePageMarking(reports: Reports | null): void {
   const marking = highestMarking([
     ...zones.features.map((f) => f.properties.label),
-    ...reports.features.map((f) => f.properties.label),
+    ...(reports?.features ?? []).map((f) => f.properties.label),
   ]);
   const node = byId("page-marking");
   node.className = markingClass(marking);
@@ -194,7 +232,7 @@ function zonesValidOn(day: string): Zones {
   };
 }
 
-async function showDay(map: MapLibreMap, span: Span, wanted: string, push: boolean): Promise<void> {
+async function showDay({ map, span }: View, wanted: string, push: boolean): Promise<void> {
   const day = clampDay(wanted, span);
   const gen = ++dayGeneration;
   dayAbort?.abort();
@@ -284,36 +322,58 @@ function wireInteractions(map: MapLibreMap): void {
   });
 }
 
-function wireDayControls(map: MapLibreMap, span: Span): void {
+/** Wired once: the controls act on whatever view is current (none while logged out). */
+function wireDayControls(): void {
   const input = byId<HTMLInputElement>("day");
-  input.min = span.min;
-  input.max = span.max;
   input.addEventListener("change", () => {
-    if (DAY_RE.test(input.value)) void showDay(map, span, input.value, true);
+    if (view && DAY_RE.test(input.value)) void showDay(view, input.value, true);
   });
-  byId("prev-day").addEventListener("click", () => void showDay(map, span, addDays(pw.day ?? DEFAULT_DAY, -1), true));
-  byId("next-day").addEventListener("click", () => void showDay(map, span, addDays(pw.day ?? DEFAULT_DAY, 1), true));
+  byId("prev-day").addEventListener("click", () => {
+    if (view) void showDay(view, addDays(pw.day ?? DEFAULT_DAY, -1), true);
+  });
+  byId("next-day").addEventListener("click", () => {
+    if (view) void showDay(view, addDays(pw.day ?? DEFAULT_DAY, 1), true);
+  });
   window.addEventListener("popstate", () => {
-    void showDay(map, span, dayFromUrl() ?? clampDay(DEFAULT_DAY, span), false);
+    if (view) void showDay(view, dayFromUrl() ?? clampDay(DEFAULT_DAY, view.span), false);
   });
 }
 
-async function main(): Promise<void> {
+/** The extent of the towns: where to look when no mission is released to the user. */
+function extentOf(places: Places): BBox | null {
+  const coords = places.features.map((f) => f.geometry.coordinates);
+  if (!coords.length) return null;
+  const lons = coords.map((c) => c[0]);
+  const lats = coords.map((c) => c[1]);
+  return [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+}
+
+async function loadMap(gen: number): Promise<void> {
   setReady("false");
-  const [missions, topologies] = await Promise.all([fetchMissions(), fetchTopologies()]);
+  setStatus("Loading…");
+  const [missions, places, topos] = await Promise.all([fetchMissions(), fetchPlaces(500), basemapTopologies()]);
+  if (gen !== session) return;
+  // A user may be cleared for some reports of a mission but not for the mission record
+  // itself: then the map shows every report released to them, around the towns.
   const mission = pickMission(missions);
-  const basemap = buildBasemap(topologies, regionAround(mission.bbox));
+  const bbox: BBox = mission?.bbox ?? extentOf(places) ?? [-180, -85, 180, 85];
+  const basemap = buildBasemap(topos, regionAround(bbox));
   pw.mission = mission;
-  const span = missionSpan(mission);
-  const title = `PeaceWatch — ${mission.name}`;
+  const span: Span = mission ? missionSpan(mission) : { min: "", max: isoDay(new Date()) };
+  const title = mission ? `PeaceWatch — ${mission.name}` : "PeaceWatch";
   byId("title").textContent = title;
   document.title = title;
-  byId("mission-line").textContent = `${mission.code} · from ${toDtg(mission.start)}${mission.end ? ` to ${toDtg(mission.end)}` : ""}`;
+  byId("mission-line").textContent = mission
+    ? `${mission.code} · from ${toDtg(mission.start)}${mission.end ? ` to ${toDtg(mission.end)}` : ""}`
+    : "No mission released to you: every report you may see";
+  const input = byId<HTMLInputElement>("day");
+  input.min = span.min;
+  input.max = span.max;
 
   const map = new MapLibreMap({
     container: "map",
     style: baseStyle(basemap),
-    bounds: mission.bbox,
+    bounds: bbox,
     fitBoundsOptions: { padding: 24 },
     maxZoom: 16,
     attributionControl: { compact: true },
@@ -327,21 +387,167 @@ async function main(): Promise<void> {
     setStatus(`Map: ${e.error?.message ?? "error"}`, "error");
   });
 
-  const zonesP = fetchZones(mission.code);
-  const placesP = fetchPlaces(500);
+  const zonesP = mission ? fetchZones(mission.code) : Promise.resolve(NO_ZONES);
+  // Awaited below; if this load stops first (logout), its failure must not go "uncaught".
+  zonesP.catch(() => undefined);
   await once(map, "load");
+  if (gen !== session) return;
   addOperationalLayers(map);
-  const [z, places] = await Promise.all([zonesP, placesP]);
+  const z = await zonesP;
+  if (gen !== session) return;
   allZones = z;
   zonesById = new Map(z.features.map((f) => [String(f.properties.id), f.properties]));
   setPlaces(map, places);
   renderPlaces(places);
   pw.counts.places = places.features.length;
   wireInteractions(map);
-  wireDayControls(map, span);
+  view = { map, span };
 
   const fromUrl = dayFromUrl();
-  await showDay(map, span, fromUrl ?? clampDay(DEFAULT_DAY, span), false);
+  await showDay(view, fromUrl ?? clampDay(DEFAULT_DAY, span), false);
+}
+
+// ---- session ----------------------------------------------------------------
+
+/** Drop the map and everything loaded for the user who was logged in. */
+function teardown(): void {
+  session++;
+  dayGeneration++;
+  dayAbort?.abort();
+  dayAbort = null;
+  view = null;
+  pw.map?.remove();
+  pw.map = null;
+  pw.mission = null;
+  pw.day = null;
+  pw.counts = { zones: 0, places: 0, reports: 0 };
+  pw.reportsByKind = {};
+  pw.error = null;
+  allZones = zones = NO_ZONES;
+  reportsById = new Map();
+  zonesById = new Map();
+  clearPanel();
+  updatePageMarking(null);
+  byId("title").textContent = "PeaceWatch";
+  document.title = "PeaceWatch";
+  byId("mission-line").textContent = "Mission";
+  byId("day-dtg").textContent = "";
+}
+
+function showUser(user: User | null): void {
+  byId("session").hidden = user === null;
+  byId("day-controls").hidden = user === null;
+  if (!user) return;
+  byId("user-name").textContent = user.username;
+  byId("user-nation").textContent = user.nation;
+  const clearance = byId("user-clearance");
+  clearance.textContent = user.clearance;
+  clearance.className = `clearance ${markingClass(user.clearance)}`;
+  byId("user").title = [user.display_name, user.communities.length ? `Communities: ${user.communities.join(", ")}` : ""]
+    .filter(Boolean)
+    .join("\n");
+}
+
+function setLoginMessage(text: string, kind: "error" | "notice" = "error"): void {
+  const node = byId("login-error");
+  node.textContent = text;
+  node.className = text ? `form-message ${kind}` : "form-message";
+}
+
+/** The login form instead of the map; `message` says why (session ended), if anything. */
+function showLogin(message = "", kind: "error" | "notice" = "notice"): void {
+  teardown();
+  pw.user = null;
+  showUser(null);
+  byId("layout").hidden = true;
+  byId("login").hidden = false;
+  setReady("false");
+  setStatus("Log in to see the map.");
+  setLoginMessage(message, kind);
+  byId<HTMLInputElement>("login-password").value = "";
+  byId<HTMLInputElement>("login-username").focus();
+}
+
+function startSession(user: User): void {
+  const gen = ++session;
+  pw.user = user;
+  showUser(user);
+  byId("login").hidden = true;
+  byId("layout").hidden = false;
+  setLoginMessage("");
+  loadMap(gen).catch((err: unknown) => {
+    if (gen === session) fail(err);
+  });
+}
+
+function problemDetail(err: unknown): string {
+  if (err instanceof ApiError) return err.problem?.detail || err.problem?.title || err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function wireLogin(): void {
+  const form = byId<HTMLFormElement>("login-form");
+  const username = byId<HTMLInputElement>("login-username");
+  const password = byId<HTMLInputElement>("login-password");
+  const submit = byId<HTMLButtonElement>("login-submit");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (submit.disabled) return;
+    submit.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    username.removeAttribute("aria-invalid");
+    password.removeAttribute("aria-invalid");
+    setLoginMessage("");
+    void (async () => {
+      try {
+        await login(username.value.trim(), password.value);
+        // Ask who we are with the new cookie: proves the browser kept the session.
+        const me = await fetchMe();
+        if (!me) throw new Error("The browser did not keep the session cookie: allow cookies for this site.");
+        password.value = "";
+        startSession(me);
+      } catch (err) {
+        const fields = err instanceof ApiError ? (err.problem?.errors ?? []).map((p) => p.field ?? "") : [];
+        for (const input of [username, password]) {
+          if (fields.some((f) => f === input.name || f.endsWith(`.${input.name}`))) {
+            input.setAttribute("aria-invalid", "true");
+          }
+        }
+        setLoginMessage(problemDetail(err), "error");
+        password.value = "";
+        password.focus();
+      } finally {
+        submit.disabled = false;
+        form.removeAttribute("aria-busy");
+      }
+    })();
+  });
+
+  const button = byId<HTMLButtonElement>("logout");
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    logout()
+      .then(() => showLogin("You have logged out."))
+      .catch((err: unknown) => setStatus(`Log out failed: ${problemDetail(err)}`, "error"))
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+
+  // Any API call answering 401 later on: the session expired or was ended elsewhere.
+  onSessionEnded(() => {
+    if (pw.user) showLogin("Your session has ended: log in again.");
+  });
+}
+
+async function main(): Promise<void> {
+  setReady("false");
+  wireDayControls();
+  wireLogin();
+  // A 401 here is the expected answer before login: no error, just the form.
+  const user = await fetchMe();
+  if (user) startSession(user);
+  else showLogin();
 }
 
 main().catch(fail);

@@ -69,3 +69,14 @@ export function renderReports(reports: Reports | null): Map<string, number> {
   );
   return byKind;
 }
+
+/** The empty panel of a page that shows nothing (before login, after logout). */
+export function clearPanel(): void {
+  for (const id of ["count-zones", "count-places", "count-reports"]) {
+    const node = byId(id);
+    node.textContent = "—";
+    node.dataset.count = "";
+  }
+  byId("report-legend").replaceChildren();
+  byId("zone-legend").replaceChildren();
+}

@@ -8,16 +8,20 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from peacewatch import __version__
 from peacewatch.api import problems
-from peacewatch.api.routers import missions, reports, units, zones
+from peacewatch.api.deps import public
+from peacewatch.api.marking import BannerMiddleware
+from peacewatch.api.routers import audit, auth, missions, reports, stream, units, users, zones
 from peacewatch.ingest.bus import Bus
+from peacewatch.security.credentials import Throttle
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
 from peacewatch.store.migrate import current_revision, head_revision
@@ -58,13 +62,20 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.settings = settings
     app.state.store = store
     app.state.bus = Bus()
+    app.state.login_throttle = Throttle(settings.login_failures_per_address)
     # The offline basemap (Natural Earth 1:10m) is several MB of JSON; gzip cuts it by ~4x.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(BannerMiddleware)
     problems.install(app)
-    for module in (missions, zones, units, reports):
+    for module in (auth, users, audit, missions, zones, units, reports, stream):
         app.include_router(module.router)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness and schema check")
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="Liveness and schema check",
+        dependencies=[Depends(public)],
+    )
     def healthz() -> dict[str, Any]:
         """Ok when the database answers; says whether its schema is current."""
         with store.read() as conn:
@@ -88,3 +99,22 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             return HTMLResponse(NOT_BUILT)
 
     return app
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every APIRoute of ``app``, including those of included routers.
+
+    FastAPI >= 0.16x keeps an included router as one wrapper entry in ``app.routes``; its
+    routes (with their full paths: routers here carry their prefix) are on the wrapped router.
+    """
+    found: list[APIRoute] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                walk(list(route.original_router.routes))
+
+    walk(list(app.routes))
+    return found

@@ -9,9 +9,12 @@ from fastapi import Depends, Query, Request
 
 from peacewatch.domain import dtg
 from peacewatch.domain.errors import DomainError
-from peacewatch.domain.labels import Classification, Viewer
-from peacewatch.errors import FieldProblem, ValidationFailed
+from peacewatch.domain.labels import Viewer
+from peacewatch.errors import FieldProblem, Forbidden, Unauthenticated, ValidationFailed
 from peacewatch.ingest.bus import Bus
+from peacewatch.security import credentials
+from peacewatch.security.credentials import Authenticated
+from peacewatch.security.policy import Permission
 from peacewatch.settings import Settings
 from peacewatch.store import Store
 
@@ -34,15 +37,75 @@ def get_bus(request: Request) -> Bus:
     return bus
 
 
-def current_viewer(settings: Annotated[Settings, Depends(get_settings)]) -> Viewer:
-    """Who is asking: in embedded mode, the local operator configured in the settings."""
-    communities = frozenset(c.strip() for c in settings.viewer_communities.split(",") if c.strip())
-    return Viewer(
-        name=settings.viewer_name,
-        nation=settings.viewer_nation,
-        clearance=Classification.parse(settings.viewer_clearance),
-        communities=communities,
-    )
+SESSION_COOKIE = "pw_session"
+CSRF_COOKIE = "pw_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def authenticated(request: Request, store: Annotated[Store, Depends(get_store)]) -> Authenticated:
+    """Who is asking: a bearer token (API and CLI clients) or a browser session cookie.
+
+    A cookie-authenticated request that changes state must carry the session's CSRF token in
+    the ``X-CSRF-Token`` header; bearer requests carry no ambient credential and need none.
+    """
+    cached = getattr(request.state, "auth", None)
+    if isinstance(cached, Authenticated):
+        return cached
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated(
+                "use 'Authorization: Bearer <token>'",
+                [FieldProblem("authorization", "expected a bearer token")],
+            )
+        auth = credentials.authenticate(store, secret.strip())
+        if auth is None or auth.kind != "token":
+            raise Unauthenticated(
+                "the token is unknown, expired or revoked",
+                [FieldProblem("authorization", "unknown, expired or revoked token")],
+            )
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        auth = credentials.authenticate(store, cookie) if cookie else None
+        if auth is None or auth.kind != "session":
+            raise Unauthenticated(
+                "log in first (POST /api/v1/auth/login) or send a bearer token",
+                [FieldProblem("authorization", "no valid session or token")],
+            )
+        if request.method not in _SAFE_METHODS and not auth.csrf_matches(
+            request.headers.get(CSRF_HEADER)
+        ):
+            raise Forbidden(
+                "the CSRF token is missing or wrong",
+                [FieldProblem(CSRF_HEADER, "send the csrf_token given at login")],
+            )
+    request.state.auth = auth
+    return auth
+
+
+class Allow:
+    """Dependency: the caller must hold ``permission``; gives the Viewer their reads filter by.
+
+    Every route declares one (or ``public``): tests/api/test_permissions.py walks the app's
+    routes and fails on any that does not.
+    """
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, auth: Annotated[Authenticated, Depends(authenticated)]) -> Viewer:
+        if self.permission not in auth.user.permissions:
+            raise Forbidden(
+                f"your roles do not allow {self.permission}",
+                [FieldProblem("roles", f"needs a role with {self.permission}")],
+            )
+        return auth.user.viewer
+
+
+def public() -> None:
+    """Marks a route that anyone may call (health, login)."""
 
 
 def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
@@ -99,8 +162,35 @@ def window_param(
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BusDep = Annotated[Bus, Depends(get_bus)]
-ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+AuthDep = Annotated[Authenticated, Depends(authenticated)]
+# One alias per permission, so a route's signature says what it needs (security/policy.py).
+Reader = Annotated[Viewer, Depends(Allow(Permission.READ))]
+ReportWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_REPORTS))]
+TrackWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_TRACKS))]
+UnitWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_UNITS))]
+ZoneWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_ZONES))]
+MissionWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_MISSIONS))]
+UserAdmin = Annotated[Viewer, Depends(Allow(Permission.MANAGE_USERS))]
+AuditReader = Annotated[Viewer, Depends(Allow(Permission.READ_AUDIT))]
+Account = Annotated[Viewer, Depends(Allow(Permission.OWN_ACCOUNT))]
 BBoxDep = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
 WindowDep = Annotated[tuple[datetime | None, datetime | None], Depends(window_param)]
 
-__all__ = ["BBoxDep", "BusDep", "DomainError", "SettingsDep", "StoreDep", "ViewerDep", "WindowDep"]
+__all__ = [
+    "Account",
+    "AuditReader",
+    "AuthDep",
+    "BBoxDep",
+    "BusDep",
+    "DomainError",
+    "MissionWriter",
+    "Reader",
+    "ReportWriter",
+    "SettingsDep",
+    "StoreDep",
+    "TrackWriter",
+    "UnitWriter",
+    "UserAdmin",
+    "WindowDep",
+    "ZoneWriter",
+]

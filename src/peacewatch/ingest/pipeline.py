@@ -22,7 +22,7 @@ from peacewatch.domain.labels import Label, Viewer
 from peacewatch.errors import FieldProblem, NotFound
 from peacewatch.ingest.bus import Bus
 from peacewatch.ingest.validate import Context, RecordInvalid, to_row
-from peacewatch.store import Store
+from peacewatch.store import Store, audit
 from peacewatch.store.label_filter import intern_label, known_release_codes
 from peacewatch.store.reference import default_labels, find_place, mission_id, party_ids
 from peacewatch.store.reports import insert_reports
@@ -224,7 +224,19 @@ class Pipeline:
         with self.store.write() as conn:
             for row, label in zip(rows, row_labels, strict=True):
                 row["label_id"] = intern_label(conn, label, cache)
-            return insert_reports(conn, rows)
+            inserted = insert_reports(conn, rows)
+            if inserted:  # the batch and its audit entry commit together
+                audit.append(
+                    conn,
+                    actor=self.viewer.name,
+                    action="reports.ingest",
+                    target=self.ctx.mission_code,
+                    detail={
+                        "accepted": len(inserted),
+                        "labels": sorted({lb.marking for lb in row_labels}),
+                    },
+                )
+            return inserted
 
     def _write_one_by_one(self, prepared: _Prepared, written: _Written) -> set[str]:
         """Fallback when a batch fails as a whole: isolate the rows the database refuses."""

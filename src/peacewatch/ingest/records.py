@@ -21,7 +21,7 @@ from peacewatch.domain.labels import Label, Viewer, validate_release_code
 from peacewatch.domain.sidc import parse_sidc
 from peacewatch.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peacewatch.ingest.validate import authorised_label
-from peacewatch.store import Store, reference
+from peacewatch.store import Store, audit, reference
 from peacewatch.store import patrols as patrol_store
 from peacewatch.store import units as unit_store
 from peacewatch.store import zones as zone_store
@@ -137,6 +137,7 @@ def add_mission(store: Store, *, viewer: Viewer, data: dict[str, Any]) -> str:
             mandate=data.get("mandate"), aoi=aoi, source=data.get("source"),
             attributes=data.get("attributes") or {},
         )  # fmt: skip
+        audit.append(conn, actor=viewer.name, action="mission.create", target=str(code))
     return str(code)
 
 
@@ -170,6 +171,7 @@ def add_party(store: Store, *, viewer: Viewer, data: dict[str, Any]) -> str:
             created_by=viewer.name, created_at=datetime.now(UTC),
             description=data.get("description"), source=data.get("source"),
         )  # fmt: skip
+        audit.append(conn, actor=viewer.name, action="party.create", target=f"{mission}/{code}")
     return str(code)
 
 
@@ -209,6 +211,7 @@ def add_zone(store: Store, *, viewer: Viewer, data: dict[str, Any]) -> str:
             valid_from=valid_from, valid_to=valid_to, rules=data.get("rules"),
             source=data.get("source"), attributes=data.get("attributes"),
         )  # fmt: skip
+        audit.append(conn, actor=viewer.name, action="zone.create", target=uid)
     return uid
 
 
@@ -238,6 +241,7 @@ def add_unit(store: Store, *, viewer: Viewer, data: dict[str, Any]) -> str:
             party_id=party_id, echelon=data.get("echelon"), source=data.get("source"),
             synthetic=bool(data.get("synthetic", False)), attributes=data.get("attributes"),
         )  # fmt: skip
+        audit.append(conn, actor=viewer.name, action="unit.create", target=uid)
     return uid
 
 
@@ -281,7 +285,15 @@ def add_positions(store: Store, *, viewer: Viewer, positions: Sequence[dict[str,
                 "synthetic": bool(p.get("synthetic", False)), "label_id": labels_seen[key],
                 "created_by": viewer.name, "created_at": now,
             })  # fmt: skip
-        return unit_store.add_positions(conn, rows)
+        added = unit_store.add_positions(conn, rows)
+        audit.append(
+            conn,
+            actor=viewer.name,
+            action="positions.add",
+            target=",".join(sorted(ids)[:20]),
+            detail={"positions": added},
+        )
+        return added
 
 
 def _unit_defaults(conn: Connection, unit_ids: list[int]) -> dict[int, Label]:
@@ -351,6 +363,12 @@ def add_patrols(store: Store, *, viewer: Viewer, items: Sequence[dict[str, Any]]
                     conn, patrol_id=patrol_id, line=p["track"][0], times=p["track"][1],
                     label_id=label_id, created_by=viewer.name, created_at=now,
                 )  # fmt: skip
+        audit.append(
+            conn,
+            actor=viewer.name,
+            action="patrols.add",
+            detail={"patrols": [p["uid"] for p in parsed][:100], "count": len(parsed)},
+        )
     return [p["uid"] for p in parsed]
 
 

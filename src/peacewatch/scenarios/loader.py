@@ -38,13 +38,16 @@ def load_history(store: Store) -> Viewer:
         viewer=viewer,
         data={
             "code": m["code"], "name": m["name"], "start": m["start"], "end": m.get("end"),
-            "default_label": m["default_label"], "mandate": m.get("mandate"),
+            "default_label": m["default_label"], "label": m.get("label"),
+            "mandate": m.get("mandate"),
             "source": m.get("source"), "aoi": aoi,
             "attributes": {"agreement": _jsonable(history.AGREEMENT)},
         },
     )  # fmt: skip
     for party in history.PARTIES:
-        records.add_party(store, viewer=viewer, data={**party, "mission": m["code"]})
+        records.add_party(
+            store, viewer=viewer, data={"label": m.get("label"), **party, "mission": m["code"]}
+        )
     for zone in history.zones():
         records.add_zone(store, viewer=viewer, data={**zone, "mission": m["code"]})
     with store.write() as conn:

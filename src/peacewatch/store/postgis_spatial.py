@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Table, text
+from sqlalchemy import ColumnElement, Connection, String, Table, literal_column, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.dml import Insert
 
@@ -133,6 +133,75 @@ def report_candidates(
         c_end=end.timestamp() / SECONDS_PER_UNIT if end is not None else _FAR_FUTURE,
     )
     return cast(ColumnElement[bool], box)
+
+
+# A report as GeoJSON Feature text, built by PostgreSQL's JSON functions (see the SQLite twin:
+# same members, same RFC 3339 UTC times).
+_RFC3339 = (
+    "CASE WHEN date_trunc('second', {c}) = {c} "
+    "THEN to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "ELSE to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END"
+)
+_FEATURE_JSON = """json_build_object('type', 'Feature', 'id', reports.uuid,
+  'geometry', json_build_object('type', 'Point',
+    'coordinates', json_build_array(reports.lon, reports.lat)),
+  'properties', json_build_object('id', reports.uuid, 'mission', missions.code,
+    'kind', reports.kind,
+    'observed_at', {observed}, 'reported_at', {reported}, 'ingested_at', {created},
+    'location_precision', reports.location_precision, 'time_precision', reports.time_precision,
+    'party', parties.code, 'source', reports.source, 'grade', reports.grade,
+    'title', reports.title, 'text', reports.text, 'label', labels.marking,
+    'synthetic', reports.synthetic, 'attributes', reports.attributes))::text""".format(
+    observed=_RFC3339.format(c="reports.observed_at"),
+    reported=_RFC3339.format(c="reports.reported_at"),
+    created=_RFC3339.format(c="reports.created_at"),
+)
+
+
+def report_feature_json() -> ColumnElement[str]:
+    """SQL for a report row as GeoJSON Feature text (needs reports, missions, parties, labels)."""
+    return literal_column(_FEATURE_JSON, String)
+
+
+def candidate_histogram(
+    conn: Connection,
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    start: datetime,
+    end: datetime,
+    buckets: int,
+) -> None:
+    """None: the n-D GiST cannot count without visiting the rows, so list_reports reads the
+    window in one statement."""
+    return None
+
+
+_AUDIT_GUARD = [
+    """CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()""",
+]
+
+
+def serialize_audit(conn: Connection) -> None:
+    """Hold the audit chain's lock until this transaction ends, so entries chain in order."""
+    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('peacewatch.audit_log'))")
+
+
+def install_audit_guard(conn: Connection) -> None:
+    """Make ``audit_log`` append-only in the database itself: UPDATE and DELETE fail."""
+    for statement in _AUDIT_GUARD:
+        conn.exec_driver_sql(statement)
+
+
+def drop_audit_guard(conn: Connection) -> None:
+    """Remove the append-only guard (downgrade)."""
+    for statement in [
+        "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
+        "DROP FUNCTION IF EXISTS audit_log_append_only()",
+    ]:
+        conn.exec_driver_sql(statement)
 
 
 def check_integrity(conn: Connection) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Integer, Table, text
+from sqlalchemy import ColumnElement, Connection, Integer, String, Table, literal_column, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 
@@ -153,6 +153,93 @@ def report_candidates(
         params["c_end"] = end.timestamp() / SECONDS_PER_UNIT
     sql = "SELECT id FROM reports_rtree WHERE " + " AND ".join(clauses)
     return reports.c.id.in_(text(sql).bindparams(**params).columns(id=Integer))
+
+
+# A report as GeoJSON Feature text, built by SQLite's JSON functions: a page of 1,000 features
+# costs ~1 ms here against ~8 ms building and serialising dicts in Python. Times go out as
+# RFC 3339 UTC ("1999-06-12T08:00:00Z", with microseconds when there are any), straight from
+# the stored text.
+_RFC3339 = (
+    "CASE WHEN substr({c}, 21) = '000000' THEN substr({c}, 1, 10) || 'T' || substr({c}, 12, 8)"
+    " || 'Z' ELSE replace({c}, ' ', 'T') || 'Z' END"
+)
+_FEATURE_JSON = """json_object('type', 'Feature', 'id', reports.uuid,
+  'geometry', json_object('type', 'Point', 'coordinates', json_array(reports.lon, reports.lat)),
+  'properties', json_object('id', reports.uuid, 'mission', missions.code, 'kind', reports.kind,
+    'observed_at', {observed}, 'reported_at', {reported}, 'ingested_at', {created},
+    'location_precision', reports.location_precision, 'time_precision', reports.time_precision,
+    'party', parties.code, 'source', reports.source, 'grade', reports.grade,
+    'title', reports.title, 'text', reports.text, 'label', labels.marking,
+    'synthetic', json(CASE WHEN reports.synthetic THEN 'true' ELSE 'false' END),
+    'attributes', json(reports.attributes)))""".format(
+    observed=_RFC3339.format(c="reports.observed_at"),
+    reported=_RFC3339.format(c="reports.reported_at"),
+    created=_RFC3339.format(c="reports.created_at"),
+)
+
+
+def report_feature_json() -> ColumnElement[str]:
+    """SQL for a report row as GeoJSON Feature text (needs reports, missions, parties, labels)."""
+    return literal_column(_FEATURE_JSON, String)
+
+
+def candidate_histogram(
+    conn: Connection,
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    start: datetime,
+    end: datetime,
+    buckets: int,
+) -> list[int]:
+    """R*Tree candidates per equal time bucket of [start, end), read from the index alone.
+
+    An estimate (the tree's float32 boxes are rounded outward, and labels are not applied):
+    list_reports uses it to read a dense box's first page from its first hours only.
+    """
+    lo = start.timestamp() / SECONDS_PER_UNIT
+    hi = end.timestamp() / SECONDS_PER_UNIT
+    where = ["max_t >= :lo", "min_t <= :hi"]
+    params: dict[str, Any] = {"lo": lo, "hi": hi, "scale": buckets / (hi - lo)}
+    if bbox is not None:
+        where += ["max_lon >= :x0", "min_lon <= :x1", "max_lat >= :y0", "min_lat <= :y1"]
+        params.update(x0=bbox[0], y0=bbox[1], x1=bbox[2], y1=bbox[3])
+    sql = (
+        "SELECT CAST((min_t - :lo) * :scale AS INTEGER) AS b, count(*) FROM reports_rtree "
+        f"WHERE {' AND '.join(where)} GROUP BY b"
+    )
+    counts = [0] * buckets
+    for bucket, n in conn.execute(text(sql), params):
+        counts[min(max(int(bucket), 0), buckets - 1)] += int(n)
+    return counts
+
+
+_AUDIT_GUARD = [
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+        END""",
+]
+
+
+def serialize_audit(conn: Connection) -> None:
+    """Nothing to do: a SQLite write transaction (BEGIN IMMEDIATE) is already the only one."""
+
+
+def install_audit_guard(conn: Connection) -> None:
+    """Make ``audit_log`` append-only in the database itself: UPDATE and DELETE fail."""
+    for statement in _AUDIT_GUARD:
+        conn.exec_driver_sql(statement)
+
+
+def drop_audit_guard(conn: Connection) -> None:
+    """Remove the append-only guard (downgrade)."""
+    for statement in [
+        "DROP TRIGGER IF EXISTS audit_log_no_update",
+        "DROP TRIGGER IF EXISTS audit_log_no_delete",
+    ]:
+        conn.exec_driver_sql(statement)
 
 
 def check_integrity(conn: Connection) -> list[str]:

@@ -255,6 +255,76 @@ event_reports = Table(
     Index("ix_event_reports_report", "report_id"),
 )
 
+# --- people and their credentials (security/) -------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False, default=""),
+    Column("nation", String(16), ForeignKey("nations.code"), nullable=False),
+    Column("clearance", SmallInteger, nullable=False, doc="domain.labels.Classification"),
+    Column("password_hash", Text, nullable=True, doc="argon2id; NULL: no password login"),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("password_changed_at", UTCDateTime(), nullable=True),
+)
+
+# A user's communities (NATO, KFOR, PARTNER …); their nation is on ``users``.
+user_communities = Table(
+    "user_communities",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("community", String(16), ForeignKey("nations.code"), nullable=False),
+    PrimaryKeyConstraint("user_id", "community"),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(32), nullable=False),
+    PrimaryKeyConstraint("user_id", "role"),
+)
+
+# Bearer tokens (kind 'token', for API and CLI clients) and browser sessions (kind 'session',
+# with the hash of their CSRF token). Only SHA-256 hashes of the secrets are stored.
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", Text, nullable=False, default=""),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("csrf_hash", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("last_used_at", UTCDateTime(), nullable=True),
+    Index("ix_credentials_user", "user_id"),
+)
+
+# Append-only, each entry chained to the one before by SHA-256 (security/audit.py); the
+# backends refuse UPDATE and DELETE on it with triggers.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(48), nullable=False),
+    Column("target", Text, nullable=False, default=""),
+    Column("outcome", String(16), nullable=False),
+    Column("detail", Text, nullable=False, doc="canonical JSON, exactly as hashed"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Index("ix_audit_log_at", "at"),
+)
+
 LABELLED_TABLES = (
     missions,
     parties,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
-from peacewatch.api.deps import StoreDep, ViewerDep
+from peacewatch.api.deps import MissionWriter, Reader, StoreDep
+from peacewatch.api.marking import labelled
 from peacewatch.errors import NotFound
 from peacewatch.ingest import records
 from peacewatch.store import reference
@@ -15,44 +16,54 @@ router = APIRouter(prefix="/api/v1", tags=["missions"])
 
 
 @router.get("/missions", summary="Missions")
-def list_missions(store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+def list_missions(request: Request, store: StoreDep, viewer: Reader) -> dict[str, Any]:
     """Missions visible to the caller."""
     with store.read() as conn:
-        return {"items": reference.list_missions(conn, viewer=viewer)}
+        return labelled(
+            request, store, viewer, {"items": reference.list_missions(conn, viewer=viewer)}
+        )
 
 
 @router.get("/missions/{code}", summary="One mission")
-def get_mission(code: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+def get_mission(request: Request, code: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
     """A mission by code."""
     with store.read() as conn:
         row = reference.mission_row(conn, viewer=viewer, code=code)
         if row is None:
             raise NotFound(f"no mission {code}")
-        return reference.mission_dict(row, conn)
+        return labelled(request, store, viewer, reference.mission_dict(row, conn))
 
 
 @router.post("/missions", status_code=201, summary="Create a mission")
 def create_mission(
-    store: StoreDep, viewer: ViewerDep, data: Annotated[dict[str, Any], Body()]
+    request: Request,
+    store: StoreDep,
+    viewer: MissionWriter,
+    data: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
     """Create a mission: code, name, start, end, default_label, mandate, aoi (GeoJSON)."""
     code = records.add_mission(store, viewer=viewer, data=data)
-    return get_mission(code, store, viewer)
+    return get_mission(request, code, store, viewer)
 
 
 @router.get("/missions/{code}/parties", summary="Parties of a mission")
-def list_parties(code: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+def list_parties(request: Request, code: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
     """Parties bound by the mission's agreements."""
     with store.read() as conn:
         row = reference.mission_row(conn, viewer=viewer, code=code)
         if row is None:
             raise NotFound(f"no mission {code}")
-        return {"items": reference.list_parties(conn, viewer=viewer, mission_id=row.id)}
+        return labelled(
+            request,
+            store,
+            viewer,
+            {"items": reference.list_parties(conn, viewer=viewer, mission_id=row.id)},
+        )
 
 
 @router.post("/missions/{code}/parties", status_code=201, summary="Create a party")
 def create_party(
-    code: str, store: StoreDep, viewer: ViewerDep, data: Annotated[dict[str, Any], Body()]
+    code: str, store: StoreDep, viewer: MissionWriter, data: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """Add a party (code, name, description, source, label) to a mission."""
     party = records.add_party(store, viewer=viewer, data={**data, "mission": code})
@@ -60,7 +71,7 @@ def create_party(
 
 
 @router.get("/nations", summary="Nations and communities")
-def list_nations(store: StoreDep) -> dict[str, Any]:
+def list_nations(store: StoreDep, _: Reader) -> dict[str, Any]:
     """Release codes known to this store: nation trigraphs and communities."""
     with store.read() as conn:
         return {"items": reference.list_nations(conn)}

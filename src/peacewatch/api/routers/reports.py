@@ -7,9 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from peacewatch.api.deps import BBoxDep, BusDep, SettingsDep, StoreDep, ViewerDep, WindowDep
+from peacewatch.api.deps import (
+    BBoxDep,
+    BusDep,
+    Reader,
+    ReportWriter,
+    SettingsDep,
+    StoreDep,
+    WindowDep,
+)
+from peacewatch.api.marking import collection_label, labelled, mark
 from peacewatch.errors import FieldProblem, NotFound, TooLarge, ValidationFailed
 from peacewatch.ingest.csv_reports import csv_items
 from peacewatch.ingest.geojson import geojson_items
@@ -21,10 +30,16 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 MAX_BODY = 64 * 1024 * 1024
 
 
-@router.get("", summary="List reports as GeoJSON")
+@router.get(
+    "",
+    summary="List reports as GeoJSON",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+)
 def list_reports(
+    request: Request,
     store: StoreDep,
-    viewer: ViewerDep,
+    viewer: Reader,
     settings: SettingsDep,
     bbox: BBoxDep,
     window: WindowDep,
@@ -36,8 +51,9 @@ def list_reports(
     party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
     limit: Annotated[int, Query(ge=1, description="features per page")] = 1000,
     cursor: Annotated[str | None, Query(description="opaque cursor from next_cursor")] = None,
-) -> dict[str, Any]:
-    """Reports visible to the caller, oldest first, one page at a time."""
+) -> Response:
+    """Reports visible to the caller, oldest first, one page at a time: a GeoJSON
+    FeatureCollection with ``numberReturned``, ``next_cursor`` and the page's ``label``."""
     with store.read() as conn:
         page = report_store.list_reports(
             conn,
@@ -51,17 +67,19 @@ def list_reports(
             limit=min(limit, settings.page_size_max),
             cursor=cursor,
         )
-    return page.feature_collection()
+    overall = mark(request, store, viewer, list(zip(page.ids, page.labels, strict=True)))
+    members = collection_label(overall) if overall is not None else {}
+    return Response(page.collection_bytes(**members), media_type="application/geo+json")
 
 
 @router.get("/{report_id}", summary="One report as a GeoJSON Feature")
-def get_report(report_id: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+def get_report(request: Request, report_id: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
     """A report by its UUID; 404 when absent or not releasable to the caller."""
     with store.read() as conn:
         feature = report_store.get_report(conn, viewer=viewer, uuid=report_id.lower())
     if feature is None:
         raise NotFound(f"no report {report_id}")
-    return feature
+    return labelled(request, store, viewer, feature)
 
 
 def _items(body: bytes, content_type: str) -> list[Item]:
@@ -96,7 +114,7 @@ def _items(body: bytes, content_type: str) -> list[Item]:
 async def ingest_reports(
     request: Request,
     store: StoreDep,
-    viewer: ViewerDep,
+    viewer: ReportWriter,
     settings: SettingsDep,
     bus: BusDep,
     mission: Annotated[str | None, Query(description="mission code")] = None,

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 
-from peacewatch.api.deps import BBoxDep, StoreDep, ViewerDep, WindowDep, parse_time
+from peacewatch.api.deps import (
+    BBoxDep,
+    Reader,
+    StoreDep,
+    TrackWriter,
+    UnitWriter,
+    WindowDep,
+    parse_time,
+)
+from peacewatch.api.marking import labelled
 from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
 from peacewatch.ingest import records
 from peacewatch.store import patrols as patrol_store
@@ -18,8 +27,9 @@ router = APIRouter(prefix="/api/v1", tags=["units", "patrols"])
 
 @router.get("/units", summary="Units with their latest position")
 def list_units(
+    request: Request,
     store: StoreDep,
-    viewer: ViewerDep,
+    viewer: Reader,
     bbox: BBoxDep,
     mission: Annotated[str | None, Query(description="mission code")] = None,
     at: Annotated[str | None, Query(description="position at or before this time")] = None,
@@ -35,12 +45,12 @@ def list_units(
             party_codes=party or (),
             bbox=bbox,
         )
-    return feature_collection(features)
+    return labelled(request, store, viewer, feature_collection(features))
 
 
 @router.post("/units", status_code=201, summary="Create a unit")
 def create_unit(
-    store: StoreDep, viewer: ViewerDep, data: Annotated[dict[str, Any], Body()]
+    store: StoreDep, viewer: UnitWriter, data: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """A unit: mission, name, sidc (APP-6(D)/2525D 20 digits or 2525C 15 characters), nation,
     party, echelon, label and an optional uid."""
@@ -50,9 +60,10 @@ def create_unit(
 
 @router.get("/units/{uid}", summary="One unit at its latest position")
 def get_unit(
+    request: Request,
     uid: str,
     store: StoreDep,
-    viewer: ViewerDep,
+    viewer: Reader,
     at: Annotated[str | None, Query(description="position at or before this time")] = None,
 ) -> dict[str, Any]:
     """A unit by uid; 404 when absent or not releasable to the caller."""
@@ -60,14 +71,15 @@ def get_unit(
         found = unit_store.list_units(conn, viewer=viewer, uid=uid, at=parse_time(at, "at"))
     if not found:
         raise NotFound(f"no unit {uid}")
-    return found[0]
+    return labelled(request, store, viewer, found[0])
 
 
 @router.get("/units/{uid}/positions", summary="A unit's track")
 def list_positions(
+    request: Request,
     uid: str,
     store: StoreDep,
-    viewer: ViewerDep,
+    viewer: Reader,
     window: WindowDep,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
 ) -> dict[str, Any]:
@@ -76,12 +88,12 @@ def list_positions(
         features = unit_store.list_positions(
             conn, viewer=viewer, unit_uid=uid, start=window[0], end=window[1], limit=limit
         )
-    return feature_collection(features)
+    return labelled(request, store, viewer, feature_collection(features))
 
 
 @router.post("/units/{uid}/positions", status_code=201, summary="Add positions to a unit")
 def add_positions(
-    uid: str, store: StoreDep, viewer: ViewerDep, body: Annotated[Any, Body()]
+    uid: str, store: StoreDep, viewer: TrackWriter, body: Annotated[Any, Body()]
 ) -> dict[str, Any]:
     """A list of {observed_at, lon, lat, source?, label?}."""
     if not isinstance(body, list):
@@ -99,8 +111,9 @@ def add_positions(
 
 @router.get("/patrols", summary="Patrols with their tracks")
 def list_patrols(
+    request: Request,
     store: StoreDep,
-    viewer: ViewerDep,
+    viewer: Reader,
     bbox: BBoxDep,
     window: WindowDep,
     mission: Annotated[str | None, Query(description="mission code")] = None,
@@ -117,22 +130,22 @@ def list_patrols(
             bbox=bbox,
             limit=limit,
         )
-    return feature_collection(features)
+    return labelled(request, store, viewer, feature_collection(features))
 
 
 @router.get("/patrols/{uid}", summary="One patrol with its track")
-def get_patrol(uid: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+def get_patrol(request: Request, uid: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
     """A patrol by uid; 404 when absent or not releasable to the caller."""
     with store.read() as conn:
         found = patrol_store.list_patrols(conn, viewer=viewer, uid=uid, limit=1)
     if not found:
         raise NotFound(f"no patrol {uid}")
-    return found[0]
+    return labelled(request, store, viewer, found[0])
 
 
 @router.post("/patrols", status_code=201, summary="Create a patrol")
 def create_patrol(
-    store: StoreDep, viewer: ViewerDep, data: Annotated[dict[str, Any], Body()]
+    store: StoreDep, viewer: TrackWriter, data: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """A patrol: mission, name, unit, start, end, status, label, and optionally its track as
     [[lon, lat, time], …]."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 
-from peacewatch.api.deps import BBoxDep, StoreDep, ViewerDep, parse_time
+from peacewatch.api.deps import BBoxDep, Reader, StoreDep, ZoneWriter, parse_time
+from peacewatch.api.marking import labelled
 from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
 from peacewatch.ingest import records
 from peacewatch.store import reference
@@ -18,8 +19,9 @@ router = APIRouter(prefix="/api/v1", tags=["zones"])
 
 @router.get("/zones", summary="Zones as GeoJSON")
 def list_zones(
+    request: Request,
     store: StoreDep,
-    viewer: ViewerDep,
+    viewer: Reader,
     bbox: BBoxDep,
     mission: Annotated[str | None, Query(description="mission code")] = None,
     kind: Annotated[list[str] | None, Query(description="zone kind (repeatable)")] = None,
@@ -38,22 +40,25 @@ def list_zones(
             at=parse_time(at, "at"),
             bbox=bbox,
         )
-    return feature_collection(features)
+    return labelled(request, store, viewer, feature_collection(features))
 
 
 @router.get("/zones/{uid}", summary="One zone")
-def get_zone(uid: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+def get_zone(request: Request, uid: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
     """A zone by uid."""
     with store.read() as conn:
         feature = zone_store.get_zone(conn, viewer=viewer, uid=uid)
     if feature is None:
         raise NotFound(f"no zone {uid}")
-    return feature
+    return labelled(request, store, viewer, feature)
 
 
 @router.post("/zones", status_code=201, summary="Create a zone")
 def create_zone(
-    store: StoreDep, viewer: ViewerDep, feature: Annotated[dict[str, Any], Body()]
+    request: Request,
+    store: StoreDep,
+    viewer: ZoneWriter,
+    feature: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
     """A GeoJSON Feature whose properties hold mission, name, kind, valid_from, valid_to,
     rules, source, label and an optional uid."""
@@ -70,12 +75,13 @@ def create_zone(
     if feature.get("id") is not None:
         data.setdefault("uid", str(feature["id"]))
     uid = records.add_zone(store, viewer=viewer, data=data)
-    return get_zone(uid, store, viewer)
+    return get_zone(request, uid, store, viewer)
 
 
 @router.get("/places", summary="Towns and other places (GeoNames)")
 def list_places(
     store: StoreDep,
+    _: Reader,
     bbox: BBoxDep,
     name: Annotated[str | None, Query(description="name prefix, case-insensitive")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,

@@ -62,6 +62,8 @@ MISSION_END: Final = datetime(2000, 6, 12, tzinfo=UTC)
 # "All Yugoslav forces were out on 20 Jun 1999" (reference notes, MTA section).
 WITHDRAWAL_COMPLETE: Final = datetime(1999, 6, 20, tzinfo=UTC)
 
+PUBLIC_LABEL: Final = "NATO UNCLASSIFIED REL TO KFOR, NATO, PARTNER"
+
 MISSION: Final[dict[str, Any]] = {
     "code": "KFOR",
     "name": "Kosovo Force",
@@ -69,6 +71,9 @@ MISSION: Final[dict[str, Any]] = {
     "end": None,
     "mandate": "UNSCR 1244 (10 June 1999)",
     "default_label": "NATO UNCLASSIFIED REL TO KFOR, NATO",
+    # The mandate, the agreement's zones and the parties are published texts (UNSCR 1244, the
+    # MTA): released to partners too, so a partner's liaison officer sees the mission's frame.
+    "label": PUBLIC_LABEL,
     "operation": "Joint Guardian",
     "area": "Kosovo",
     "source": SOURCES["kfor"],

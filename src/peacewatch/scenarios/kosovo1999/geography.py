@@ -41,7 +41,7 @@ __all__ = [
 KOSOVO: Final = "Kosovo"
 # The rest of the Federal Republic of Yugoslavia in 1999: Natural Earth's Serbia excludes Kosovo.
 FRY_NAMES: Final = ("Serbia", "Montenegro")
-LABEL: Final[str] = MISSION["default_label"]
+LABEL: Final[str] = MISSION["label"]  # the agreement's zones are public
 
 # GeoNames uses mostly Albanian names; these are the other names the towns were known by in
 # 1999 (Serbian forms used in KFOR documents of the time), so users can find them either way.

@@ -1,0 +1,1 @@
+"""Users, authentication, roles and permissions, and the tamper-evident audit chain."""

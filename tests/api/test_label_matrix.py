@@ -1,0 +1,239 @@
+"""No leak anywhere: random users and randomly labelled records, every read route as each.
+
+The matrix below must name every GET route of the app (a new route fails the test until it
+is added), and every record it returns — in lists, items, parties, tracks and the live feed —
+must carry a label its viewer may see; every item the viewer may see must be reachable, and
+every other answers 404.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peacewatch.api.app import api_routes
+from peacewatch.domain.labels import Classification, Label, Viewer, can_see
+from peacewatch.ingest import records
+from peacewatch.ingest.pipeline import Pipeline
+from peacewatch.store import Store
+from tests.conftest import bearer, empty, make_user, seed
+from tests.helpers import report
+
+NATIONS = ["GBR", "FRA", "USA", "UKR"]
+COMMUNITIES = ["NATO", "KFOR", "PARTNER"]
+WRITER = Viewer("writer", "GBR", Classification.NATO_SECRET, frozenset({*COMMUNITIES, *NATIONS}))
+
+labels = st.builds(
+    lambda c, rel: Label(Classification(c), frozenset(rel)).marking,
+    st.integers(0, 3),
+    st.sets(st.sampled_from(NATIONS + COMMUNITIES), min_size=1, max_size=3),
+)
+users = st.fixed_dictionaries(
+    {
+        "nation": st.sampled_from(NATIONS),
+        "clearance": st.sampled_from([c.marking for c in Classification]),
+        "communities": st.sets(st.sampled_from(COMMUNITIES), max_size=2).map(tuple),
+        "roles": st.sampled_from([("partner_liaison",), ("watchkeeper",), ("analyst",)]),
+    }
+)
+
+# Every GET route that returns operational records, and the path to call it by; the routes
+# without records (health, gazetteer, the caller's own account, admin-only views) are listed
+# apart so that a new route has to be put in one list or the other.
+MATRIX = {
+    "/api/v1/missions": "/api/v1/missions",
+    "/api/v1/missions/{code}": "/api/v1/missions/KFOR",
+    "/api/v1/missions/{code}/parties": "/api/v1/missions/KFOR/parties",
+    "/api/v1/zones": "/api/v1/zones",
+    "/api/v1/zones/{uid}": None,  # each zone
+    "/api/v1/units": "/api/v1/units",
+    "/api/v1/units/{uid}": None,  # each unit
+    "/api/v1/units/{uid}/positions": None,  # each unit's track
+    "/api/v1/patrols": "/api/v1/patrols",
+    "/api/v1/patrols/{uid}": None,  # each patrol
+    "/api/v1/reports": "/api/v1/reports?limit=10000",
+    "/api/v1/reports/{report_id}": None,  # each report
+    "/api/v1/stream": "/api/v1/stream?after=0&follow=false",
+}
+NO_RECORDS = {
+    "/healthz",
+    "/api/v1/places",
+    "/api/v1/nations",
+    "/api/v1/auth/me",
+    "/api/v1/auth/tokens",
+    "/api/v1/auth/permissions",
+    "/api/v1/users",
+    "/api/v1/users/{username}",
+    "/api/v1/audit",
+    "/api/v1/audit/export",
+    "/api/v1/audit/verify",
+}
+
+
+def test_the_matrix_names_every_read_route(app: Any) -> None:
+    gets = {r.path for r in api_routes(app) if "GET" in r.methods}
+    assert gets == set(MATRIX) | NO_RECORDS, gets ^ (set(MATRIX) | NO_RECORDS)
+
+
+def _labels_in(body: Any, top: bool = True) -> list[str]:
+    """Labels of the records in a response (not the collection's own derived label)."""
+    found: list[str] = []
+    if isinstance(body, dict):
+        collection = top and ("features" in body or "items" in body)
+        for key, value in body.items():
+            if key == "label" and collection:
+                continue
+            if key == "label" and isinstance(value, str):
+                found.append(value)
+            else:
+                found += _labels_in(value, False)
+    elif isinstance(body, list):
+        for value in body:
+            found += _labels_in(value, False)
+    return found
+
+
+def _sse(text: str) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(m) for m in re.findall(r"^data: (.*)$", text, flags=re.M)]
+
+
+def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
+    """Records of every kind with drawn labels; returns (id, label) per kind."""
+    made: dict[str, list[tuple[str, str]]] = {"report": [], "unit": [], "zone": [], "patrol": []}
+    rows = [report(label=draw(labels), lon=21.0 + i / 100) for i in range(draw(st.integers(3, 12)))]
+    summary = Pipeline(store, viewer=WRITER, mission="KFOR").run((r["id"], r) for r in rows)
+    assert summary.accepted == len(rows)
+    made["report"] = [(r["id"], r["label"]) for r in rows]
+    for i in range(draw(st.integers(1, 3))):
+        label = draw(labels)
+        uid = records.add_unit(
+            store,
+            viewer=WRITER,
+            data={
+                "uid": f"u{i}",
+                "mission": "KFOR",
+                "name": f"Unit {i}",
+                "label": label,
+                "sidc": "10031000001211000000",
+            },
+        )
+        records.add_positions(
+            store,
+            viewer=WRITER,
+            positions=[
+                {
+                    "unit_uid": uid,
+                    "observed_at": f"1999-06-1{d}T08:00:00Z",
+                    "lon": 21.1,
+                    "lat": 42.6,
+                    "label": draw(labels),
+                }
+                for d in range(3)
+            ],
+        )
+        made["unit"].append((uid, label))
+    for i in range(draw(st.integers(1, 2))):
+        label = draw(labels)
+        uid = records.add_zone(
+            store,
+            viewer=WRITER,
+            data={
+                "uid": f"z{i}",
+                "mission": "KFOR",
+                "name": f"Zone {i}",
+                "kind": "sector",
+                "valid_from": "1999-06-12T00:00:00Z",
+                "label": label,
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[21, 42], [21.2, 42], [21.2, 42.2], [21, 42]]],
+                },
+            },
+        )
+        made["zone"].append((uid, label))
+        uid = records.add_patrol(
+            store,
+            viewer=WRITER,
+            data={
+                "uid": f"p{i}",
+                "mission": "KFOR",
+                "name": f"Patrol {i}",
+                "label": label,
+                "start": "1999-06-13T08:00:00Z",
+                "end": "1999-06-13T12:00:00Z",
+                "track": [
+                    [21.0, 42.5, "1999-06-13T08:00:00Z"],
+                    [21.1, 42.6, "1999-06-13T10:00:00Z"],
+                ],
+            },
+        )
+        made["patrol"].append((uid, label))
+    records.add_party(
+        store,
+        viewer=WRITER,
+        data={"code": "SEC", "name": "Secret party", "mission": "KFOR", "label": draw(labels)},
+    )
+    return made
+
+
+ITEM_ROUTES = {
+    "report": ["/api/v1/reports/{}"],
+    "unit": ["/api/v1/units/{}"],
+    "zone": ["/api/v1/zones/{}"],
+    "patrol": ["/api/v1/patrols/{}"],
+}
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_route_returns_a_record_its_viewer_may_not_see(
+    store: Store, anonymous: TestClient, data: Any
+) -> None:
+    empty(store)
+    seed(store)
+    made = _load(store, data.draw)
+    people = data.draw(st.lists(users, min_size=1, max_size=3))
+    for n, person in enumerate(people):
+        user = make_user(store, f"user{n}", **person)
+        headers = bearer(store, user)
+        viewer = user.viewer
+        for route, path in MATRIX.items():
+            if path is None:
+                continue
+            response = anonymous.get(path, headers=headers)
+            assert response.status_code in (200, 404), (route, response.text)
+            if response.status_code == 404:  # the mission itself is not visible to them
+                continue
+            body = _sse(response.text) if route.endswith("/stream") else response.json()
+            for marking in _labels_in(body):
+                assert can_see(viewer, Label.parse(marking)), (route, person, marking)
+            if route == "/api/v1/reports":
+                ids = {f["id"] for f in body["features"]}
+                expected = {i for i, m in made["report"] if can_see(viewer, Label.parse(m))}
+                assert ids == expected  # nothing missing either
+            if route.endswith("/stream"):
+                expected = {i for i, m in made["report"] if can_see(viewer, Label.parse(m))}
+                assert {f["id"] for f in body} == expected
+        for kind, items in made.items():
+            for uid, marking in items:
+                for template in ITEM_ROUTES[kind]:
+                    got = anonymous.get(template.format(uid), headers=headers)
+                    visible = can_see(viewer, Label.parse(marking))
+                    assert got.status_code == (200 if visible else 404), (kind, person, marking)
+                    if visible:
+                        for m in _labels_in(got.json()):
+                            assert can_see(viewer, Label.parse(m))
+                if kind == "unit":
+                    track = anonymous.get(f"/api/v1/units/{uid}/positions", headers=headers)
+                    for m in _labels_in(track.json()):
+                        assert can_see(viewer, Label.parse(m))
