@@ -31,6 +31,7 @@ from peacewatch.security.policy import Role
 from peacewatch.security.users import User, add_user
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
+from peacewatch.store.label_filter import forget_label_snapshots
 from peacewatch.store.migrate import upgrade
 from peacewatch.store.tables import metadata
 
@@ -108,6 +109,7 @@ def empty(store: Store) -> None:
         if store.backend == "sqlite":
             conn.execute(text("DELETE FROM reports_rtree"))
     store.label_cache.clear()
+    forget_label_snapshots(store.engine)
 
 
 def seed(store: Store) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from peacewatch.cli_admin import audit_group, token, users
+from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.errors import PeaceWatchError
 from peacewatch.settings import Settings
 
@@ -119,6 +120,7 @@ def ingest(
 
     settings = _settings(ctx, mission=mission, ingest_batch_size=batch_size)
     store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    attach_compliance(store)  # every report and position is judged as it is written
     try:
         viewer = _acting_user(store, as_user, "reports:write")
         items = list(items_from_bytes(path.read_bytes(), fmt or detect_format(path.name)))
@@ -191,6 +193,7 @@ def _load(settings: Settings, size: str, seed: int) -> None:
     from peacewatch.store.migrate import upgrade
 
     store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    attach_compliance(store)  # every report and position is judged as it is written
     upgrade(store)
     result = load_kosovo1999(store, size=size, seed=seed, progress=click.echo)
     click.echo(json.dumps(result))

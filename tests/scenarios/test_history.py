@@ -137,7 +137,7 @@ def test_gsz_sectors_hand_back_dates() -> None:
 
 
 def test_zone_records_are_complete() -> None:
-    kinds = {"boundary", "sector", "air_safety_zone", "ground_safety_zone"}
+    kinds = {"boundary", "sector", "air_safety_zone", "ground_safety_zone", "withdrawal_zone"}
     uids = set()
     for zone in history.zones():
         assert zone["kind"] in kinds

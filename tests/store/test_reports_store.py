@@ -15,7 +15,7 @@ from peacewatch.store.migrate import current_revision, head_revision
 from peacewatch.store.reports import count_reports, list_reports, reports_query
 from peacewatch.store.tables import reports
 from tests.conftest import ADMIN
-from tests.helpers import T0, random_reports
+from tests.helpers import T0, random_reports, report
 
 GBR = Viewer("gbr", "GBR", Classification.NATO_SECRET, frozenset({"NATO", "KFOR"}))
 PARTNER = Viewer("ukr", "UKR", Classification.NATO_SECRET, frozenset({"PARTNER"}))
@@ -48,7 +48,7 @@ def _expected(records, viewer, bbox=None, start=None, end=None):  # type: ignore
 
 
 def test_schema_is_at_head(store: Store) -> None:
-    assert current_revision(store) == head_revision() == "0002"
+    assert current_revision(store) == head_revision() == "0003"
 
 
 @pytest.mark.parametrize("viewer", [GBR, PARTNER, LOW], ids=["gbr", "partner", "unclassified"])
@@ -204,3 +204,18 @@ def test_relabelled_report_is_hidden_by_the_spatial_path_too(store: Store) -> No
     assert target not in {f["id"] for f in spatial.features}
     assert target not in {f["id"] for f in plain.features}
     assert len(spatial.features) == len(plain.features) > 0
+
+
+def test_labels_new_since_the_viewers_snapshot_are_judged_too(store: Store) -> None:
+    _load(store, 30)
+    with store.read() as conn:
+        before = {f["id"] for f in list_reports(conn, viewer=GBR, limit=10_000).features}
+    # labels the store has never seen: one GBR may see, one it may not
+    fresh = [
+        report(label="NATO CONFIDENTIAL REL TO GBR, USA"),
+        report(label="NATO CONFIDENTIAL REL TO USA"),
+    ]
+    Pipeline(store, viewer=ADMIN, mission="KFOR").run((r["id"], r) for r in fresh)
+    with store.read() as conn:
+        after = {f["id"] for f in list_reports(conn, viewer=GBR, limit=10_000).features}
+    assert after - before == {fresh[0]["id"]}

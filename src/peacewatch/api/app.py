@@ -20,6 +20,7 @@ from peacewatch.api import problems
 from peacewatch.api.deps import public
 from peacewatch.api.marking import BannerMiddleware
 from peacewatch.api.routers import audit, auth, missions, reports, stream, units, users, zones
+from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.ingest.bus import Bus
 from peacewatch.security.credentials import Throttle
 from peacewatch.settings import Settings
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.settings = settings
     app.state.store = store
+    attach_compliance(store)  # every report and position written through this app is judged
     app.state.bus = Bus()
     app.state.login_throttle = Throttle(settings.login_failures_per_address)
     # The offline basemap (Natural Earth 1:10m) is several MB of JSON; gzip cuts it by ~4x.

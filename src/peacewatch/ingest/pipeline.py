@@ -225,7 +225,8 @@ class Pipeline:
             for row, label in zip(rows, row_labels, strict=True):
                 row["label_id"] = intern_label(conn, label, cache)
             inserted = insert_reports(conn, rows)
-            if inserted:  # the batch and its audit entry commit together
+            if inserted:  # the batch, its audit entry and what engines make of it commit together
+                self.store.written(conn, "reports", [r for r in rows if r["uuid"] in inserted])
                 audit.append(
                     conn,
                     actor=self.viewer.name,

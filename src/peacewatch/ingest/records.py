@@ -31,6 +31,7 @@ from peacewatch.store.tables import missions, patrols, units, zones
 ZONE_KINDS = (
     "boundary", "sector", "air_safety_zone", "ground_safety_zone", "buffer", "cantonment_site",
     "border_crossing", "restricted_area", "assembly_area", "area_of_responsibility",
+    "withdrawal_zone",
 )  # fmt: skip
 PATROL_STATUSES = ("planned", "under_way", "completed", "cancelled")
 
@@ -286,6 +287,7 @@ def add_positions(store: Store, *, viewer: Viewer, positions: Sequence[dict[str,
                 "created_by": viewer.name, "created_at": now,
             })  # fmt: skip
         added = unit_store.add_positions(conn, rows)
+        store.written(conn, "positions", rows)
         audit.append(
             conn,
             actor=viewer.name,

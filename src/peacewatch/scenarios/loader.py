@@ -9,6 +9,7 @@ from typing import Any
 
 from peacewatch.domain.labels import Classification, Viewer
 from peacewatch.ingest import records
+from peacewatch.ingest.agreements import add_agreement
 from peacewatch.ingest.pipeline import Pipeline
 from peacewatch.store import Store
 from peacewatch.store.reference import add_places, mission_id
@@ -64,6 +65,17 @@ def load_history(store: Store) -> Viewer:
         )  # fmt: skip
     for unit in history.units():
         records.add_unit(store, viewer=viewer, data={**unit, "mission": m["code"]})
+    a = history.AGREEMENT
+    add_agreement(
+        store,
+        viewer=viewer,
+        data={
+            "code": a["code"], "name": a["name"], "mission": m["code"], "signed": a["signed"],
+            "entry_into_force": a["entry_into_force"], "source": a["source"],
+            "label": m.get("label"), "attributes": {"phases": _jsonable(a["phases"])},
+            "obligations": [{**o, "label": m.get("label")} for o in history.OBLIGATIONS],
+        },
+    )  # fmt: skip
     return viewer
 
 

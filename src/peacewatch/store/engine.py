@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,17 @@ class Store:
     checkpointer: Checkpointer | None = None
     # ids of interned labels by marking, filled by label_filter.intern_label
     label_cache: dict[str, int] = field(default_factory=dict)
+    # Called inside the write transaction of every batch of new reports or positions, with the
+    # rows as written (ids included): how engines (compliance) judge each write atomically
+    # with it, without the store knowing them. The app and the CLI attach them.
+    hooks: list[Callable[[Connection, str, list[dict[str, Any]]], None]] = field(
+        default_factory=list
+    )
+
+    def written(self, conn: Connection, topic: str, rows: list[dict[str, Any]]) -> None:
+        """Tell the hooks that ``rows`` of ``topic`` ('reports', 'positions') were written."""
+        for hook in self.hooks:
+            hook(conn, topic, rows)
 
     @property
     def backend(self) -> str:

@@ -68,6 +68,11 @@ def drop_spatial(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def insert_ignoring_constraint(table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING: rows that would break any unique constraint are skipped."""
+    return pg_insert(table).on_conflict_do_nothing()
+
+
 def insert_ignoring_duplicates(table: Table, key: str) -> Insert:
     """INSERT … ON CONFLICT (key) DO NOTHING."""
     return pg_insert(table).on_conflict_do_nothing(index_elements=[key])
@@ -103,9 +108,13 @@ def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]
                 )  # fmt: skip
         cur.execute(
             f"INSERT INTO reports ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM reports_incoming "
-            "ON CONFLICT (uuid) DO NOTHING RETURNING uuid"
+            "ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid"
         )
-        inserted = {row[0] for row in cur.fetchall()}
+        ids = dict((u, i) for i, u in cur.fetchall())
+        inserted = set(ids)
+        for r in rows:
+            if r["uuid"] in ids:
+                r["id"] = ids[r["uuid"]]
         cur.execute("TRUNCATE reports_incoming")
     return inserted
 

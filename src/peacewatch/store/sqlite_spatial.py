@@ -70,6 +70,11 @@ def drop_spatial(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def insert_ignoring_constraint(table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING: rows that would break any unique constraint are skipped."""
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
 def insert_ignoring_duplicates(table: Table, key: str) -> Insert:
     """INSERT … ON CONFLICT (key) DO NOTHING."""
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
@@ -109,6 +114,7 @@ def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]
     boxes = []
     for offset, r in enumerate(new):
         row_id = first + offset
+        r["id"] = row_id
         observed = r["observed_at"]
         params.append(
             (

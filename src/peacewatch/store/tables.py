@@ -255,6 +255,89 @@ event_reports = Table(
     Index("ix_event_reports_report", "report_id"),
 )
 
+# --- agreements, obligations and violations (compliance/) ---------------------------------
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("code", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("signed_at", UTCDateTime(), nullable=True),
+    Column("entry_into_force", UTCDateTime(), nullable=False),
+    Column("source", Text, nullable=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+    UniqueConstraint("mission_id", "code"),
+)
+
+# One row per version of an obligation: ``code`` is stable across versions, and the version in
+# force at an instant is the one whose [valid_from, valid_to) holds it. An obligation prohibits
+# the bound parties' categories of presence (a bitmask of compliance.categories) in zones,
+# named by uid: each zone row is itself a version with its own validity.
+obligations = Table(
+    "obligations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agreement_id", Integer, ForeignKey("agreements.id"), nullable=False, index=True),
+    Column("code", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("clause", Text, nullable=False, doc="where in the text, e.g. 'Art. I.3'"),
+    Column("title", Text, nullable=False),
+    Column("parties", JSON, nullable=False, doc="party codes bound"),
+    Column("zones", JSON, nullable=False, doc="zone uids"),
+    Column("prohibited", JSON, nullable=False, doc="category names"),
+    Column("valid_from", UTCDateTime(), nullable=False),
+    Column("valid_to", UTCDateTime(), nullable=True),
+    Column("deadline", Text, nullable=True, doc="phase, e.g. 'EIF+6'"),
+    Column("source", Text, nullable=True),
+    *_label_columns(),
+    UniqueConstraint("agreement_id", "code", "version"),
+)
+
+violations = Table(
+    "violations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("obligation_id", Integer, ForeignKey("obligations.id"), nullable=False, index=True),
+    Column("zone_id", Integer, ForeignKey("zones.id"), nullable=False),
+    Column("party_id", Integer, ForeignKey("parties.id"), nullable=True, index=True),
+    Column("report_id", Integer, ForeignKey("reports.id"), nullable=True),
+    Column("position_id", Integer, ForeignKey("unit_positions.id"), nullable=True),
+    Column("category", String(32), nullable=False, doc="what was seen, e.g. heavy_weapons"),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("state", String(16), nullable=False, doc="suspected, confirmed, dismissed, withdrawn"),
+    Column("reason", Text, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    *_label_columns(),
+    UniqueConstraint("obligation_id", "zone_id", "report_id", name="uq_violations_report"),
+    UniqueConstraint("obligation_id", "zone_id", "position_id", name="uq_violations_position"),
+    Index("ix_violations_observed", "observed_at"),
+    Index("ix_violations_report", "report_id"),
+    Index("ix_violations_position", "position_id"),
+)
+
+# What each bulk re-check found and changed.
+compliance_runs = Table(
+    "compliance_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("since", UTCDateTime(), nullable=True),
+    Column("actor", String(64), nullable=False),
+    Column("observations", Integer, nullable=False, default=0),
+    Column("created", Integer, nullable=False, default=0),
+    Column("withdrawn", Integer, nullable=False, default=0),
+    Column("detail", JSON, nullable=False, default=dict),
+)
+
 # --- people and their credentials (security/) -------------------------------------------
 
 users = Table(
@@ -335,4 +418,7 @@ LABELLED_TABLES = (
     patrol_tracks,
     reports,
     events,
+    agreements,
+    obligations,
+    violations,
 )

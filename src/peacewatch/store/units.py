@@ -57,10 +57,20 @@ def unit_ids(conn: Connection, uids: Sequence[str]) -> dict[str, int]:
 
 
 def add_positions(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert resolved position rows (unit_id, observed_at, lon, lat, label_id, …)."""
+    """Insert resolved position rows (unit_id, observed_at, lon, lat, label_id, …); each row
+    gets its ``id``."""
     if not rows:
         return 0
-    conn.execute(unit_positions.insert(), list(rows))
+    ids = (
+        conn.execute(
+            unit_positions.insert().returning(unit_positions.c.id, sort_by_parameter_order=True),
+            list(rows),
+        )
+        .scalars()
+        .all()
+    )
+    for row, row_id in zip(rows, ids, strict=True):
+        row["id"] = int(row_id)
     return len(rows)
 
 

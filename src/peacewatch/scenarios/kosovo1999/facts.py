@@ -17,6 +17,7 @@ __all__ = [
     "MISSION_END",
     "MISSION_START",
     "NATIONS",
+    "OBLIGATIONS",
     "PARTIES",
     "SECTORS",
     "SOURCES",
@@ -282,5 +283,67 @@ SECTORS: Final[list[dict[str, Any]]] = [
             "Vitina": (21.35833, 42.32139),
             "Kačanik": (21.25944, 42.23194),
         },
+    },
+]
+
+
+_GSZ_SECTORS: Final = (
+    "mta-gsz-sector-c-east", "mta-gsz-sector-b", "mta-gsz-sector-north-east",
+    "mta-gsz-sector-north-west",
+)  # fmt: skip
+_DAY: Final = timedelta(days=1)
+
+# The MTA as machine-checkable obligations (compliance/): who is bound, where (zone uids: each
+# zone row is a version with its own validity, so the 2001 hand-back of the GSZ sectors and the
+# ASZ's reduction to 10 km are judged by date), what is prohibited, and from when. The EIF+1
+# step (Zone 3's forces to assembly areas) names no area we can draw and is not checked.
+OBLIGATIONS: Final[list[dict[str, Any]]] = [
+    {
+        "code": "asz-air",
+        "clause": "MTA Art. I.3, II; Appendix B: air and air defence forces out of the ASZ",
+        "title": "No FRY aircraft or air defence in the Air Safety Zone",
+        "parties": ["FRY"],
+        "zones": ["mta-asz-25km", "mta-asz-10km"],
+        "prohibited": ["aircraft", "air_defence"],
+        "valid_from": EIF + _DAY,
+        "deadline": "EIF+1",
+        "source": f"{SOURCES['mta']}; {SOURCES['asz_2001']}",
+    },
+    {
+        "code": "gsz-ground",
+        "clause": "MTA Art. I.3, II: only lightly armed police in the Ground Safety Zone",
+        "title": "No FRY armed forces, heavy weapons or air defence in the Ground Safety Zone",
+        "parties": ["FRY"],
+        "zones": list(_GSZ_SECTORS),
+        "prohibited": ["armed_forces", "heavy_weapons", "air_defence"],
+        # Forces crossed the zone on their way out until withdrawal was complete.
+        "valid_from": EIF + 11 * _DAY,
+        "deadline": "EIF+11",
+        "source": f"{SOURCES['mta']}; {SOURCES['gsz_march_2001']}; {SOURCES['gsz_may_2001']}",
+    },
+    *[
+        {
+            "code": f"withdrawal-zone-{number}",
+            "clause": f"MTA Art. II; Appendix B phase {phase}",
+            "title": f"FRY forces out of withdrawal Zone {number} by {phase}",
+            "parties": ["FRY"],
+            "zones": [f"mta-withdrawal-zone-{number}"],
+            "prohibited": ["any_forces"],
+            "valid_from": EIF + int(phase.split("+")[1]) * _DAY,
+            "deadline": phase,
+            "source": SOURCES["mta_text"],
+        }
+        for number, phase in ((1, "EIF+6"), (2, "EIF+9"), (3, "EIF+11"))
+    ],
+    {
+        "code": "withdrawal-kosovo",
+        "clause": "MTA Art. II; Appendix B phase EIF+11: withdrawal from Kosovo complete",
+        "title": "No FRY forces in Kosovo after EIF+11",
+        "parties": ["FRY"],
+        "zones": ["kosovo-boundary"],
+        "prohibited": ["any_forces"],
+        "valid_from": EIF + 11 * _DAY,
+        "deadline": "EIF+11",
+        "source": SOURCES["mta_text"],
     },
 ]

@@ -325,9 +325,39 @@ def _zones() -> tuple[dict[str, Any], ...]:
                 },
             }
         )
+    for number, (phase_name, uids) in WITHDRAWAL_ZONES.items():
+        phase = next(ph for ph in AGREEMENT["phases"] if ph["name"] == phase_name)
+        found.append(
+            {
+                "uid": f"mta-withdrawal-zone-{number}",
+                "name": f"MTA withdrawal Zone {number} (vacated by {phase_name})",
+                "kind": "withdrawal_zone",
+                "geometry": shapely.union_all([sector_geometries[u] for u in uids]),
+                "valid_from": EIF,
+                "valid_to": None,
+                "rules": {"vacate_by": phase["deadline"], "bound_parties": ["FRY"]},
+                "source": f"{SOURCES['mta']}; zone lines approximate",
+                "attributes": {"sectors": list(uids), "approximate_geometry": True,
+                               "note": _WITHDRAWAL_NOTE},
+            }
+        )  # fmt: skip
     for item in found:
         item["label"] = LABEL
     return tuple(found)
+
+
+# The MTA's Appendix A drew three withdrawal zones; their lines are not in our sources, so each
+# zone here is a union of brigade sectors, vacated south-west first and north (towards Serbia)
+# last, as the phases imply. Approximate: verify against Appendix A.
+WITHDRAWAL_ZONES: Final[dict[int, tuple[str, tuple[str, ...]]]] = {
+    1: ("EIF+6", ("kfor-sector-mnb-south", "kfor-sector-mnb-west")),
+    2: ("EIF+9", ("kfor-sector-mnb-centre", "kfor-sector-mnb-east")),
+    3: ("EIF+11", ("kfor-sector-mnb-north",)),
+}
+_WITHDRAWAL_NOTE = (
+    "Approximation: Appendix A's zone lines are not in the reference notes; built from the "
+    "brigade sectors (south-west first, north last). Verify."
+)
 
 
 def zones() -> list[dict[str, Any]]:

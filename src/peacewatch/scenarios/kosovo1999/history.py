@@ -4,7 +4,14 @@ Facts (mission, nations, parties, the Military Technical Agreement) are plain da
 zones, places and units are computed once from the packaged data and cached.
 """
 
-from peacewatch.scenarios.kosovo1999.facts import AGREEMENT, MISSION, NATIONS, PARTIES, SOURCES
+from peacewatch.scenarios.kosovo1999.facts import (
+    AGREEMENT,
+    MISSION,
+    NATIONS,
+    OBLIGATIONS,
+    PARTIES,
+    SOURCES,
+)
 from peacewatch.scenarios.kosovo1999.forces import units
 from peacewatch.scenarios.kosovo1999.geography import (
     air_safety_zone,
@@ -20,6 +27,7 @@ __all__ = [
     "AGREEMENT",
     "MISSION",
     "NATIONS",
+    "OBLIGATIONS",
     "PARTIES",
     "SOURCES",
     "air_safety_zone",

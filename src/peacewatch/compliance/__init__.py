@@ -1,0 +1,1 @@
+"""The ceasefire and agreement compliance engine: obligations in force, judged per observation."""
