@@ -45,6 +45,7 @@ test: venv web apt-test postgres
 ## bench: ingest and query benchmarks, appended to BENCHMARKS.md
 bench: venv apt-test postgres
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/compliance.py $(COMPLIANCE_ARGS)
 
 ## lint: ruff (lint + format check) and mypy --strict on src/
 lint: venv

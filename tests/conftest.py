@@ -24,6 +24,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from peacewatch.compliance import judge, rules
 from peacewatch.domain.labels import Classification, Viewer
 from peacewatch.ingest import records
 from peacewatch.security.credentials import issue
@@ -110,6 +111,8 @@ def empty(store: Store) -> None:
             conn.execute(text("DELETE FROM reports_rtree"))
     store.label_cache.clear()
     forget_label_snapshots(store.engine)
+    rules.forget(store.engine)
+    judge.forget_labels()
 
 
 def seed(store: Store) -> None:

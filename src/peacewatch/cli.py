@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from peacewatch.cli_admin import audit_group, token, users
+from peacewatch.cli_compliance import compliance
 from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.errors import PeaceWatchError
 from peacewatch.settings import Settings
@@ -331,6 +332,7 @@ def _demo_accounts(settings: Settings) -> None:
 main.add_command(users)
 main.add_command(token)
 main.add_command(audit_group)
+main.add_command(compliance)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -14,12 +14,17 @@ from typing import Any
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from peacewatch.api.app import api_routes
+from peacewatch.compliance import judge
 from peacewatch.domain.labels import Classification, Label, Viewer, can_see
 from peacewatch.ingest import records
+from peacewatch.ingest.agreements import add_agreement
 from peacewatch.ingest.pipeline import Pipeline
 from peacewatch.store import Store
+from peacewatch.store.tables import labels as label_table
+from peacewatch.store.tables import violations
 from tests.conftest import bearer, empty, make_user, seed
 from tests.helpers import report
 
@@ -58,6 +63,13 @@ MATRIX = {
     "/api/v1/reports": "/api/v1/reports?limit=10000",
     "/api/v1/reports/{report_id}": None,  # each report
     "/api/v1/stream": "/api/v1/stream?after=0&follow=false",
+    "/api/v1/violations": "/api/v1/violations?limit=10000",
+    "/api/v1/violations/{violation_id}": None,  # each violation
+    "/api/v1/compliance/summary": "/api/v1/compliance/summary?by=zone",
+    "/api/v1/compliance/deadlines": "/api/v1/compliance/deadlines",
+    "/api/v1/compliance/heatmap": "/api/v1/compliance/heatmap",
+    "/api/v1/agreements": "/api/v1/agreements",
+    "/api/v1/agreements/{code}": None,  # each agreement
 }
 NO_RECORDS = {
     "/healthz",
@@ -105,7 +117,10 @@ def _sse(text: str) -> list[dict[str, Any]]:
 
 def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
     """Records of every kind with drawn labels; returns (id, label) per kind."""
-    made: dict[str, list[tuple[str, str]]] = {"report": [], "unit": [], "zone": [], "patrol": []}
+    made: dict[str, list[tuple[str, str]]] = {
+        "report": [], "unit": [], "zone": [], "patrol": [], "agreement": [], "violation": []
+    }  # fmt: skip
+    judge.attach(store)  # violations are judged as reports are written (as the app does)
     rows = [report(label=draw(labels), lon=21.0 + i / 100) for i in range(draw(st.integers(3, 12)))]
     summary = Pipeline(store, viewer=WRITER, mission="KFOR").run((r["id"], r) for r in rows)
     assert summary.accepted == len(rows)
@@ -174,6 +189,7 @@ def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
             },
         )
         made["patrol"].append((uid, label))
+    _violate(store, draw, made)
     records.add_party(
         store,
         viewer=WRITER,
@@ -182,11 +198,46 @@ def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
     return made
 
 
+def _violate(store: Store, draw: Any, made: dict[str, list[tuple[str, str]]]) -> None:
+    """An agreement binding FRY in the first zone, and FRY sightings in it: violations."""
+    label = draw(labels)
+    obligation = {
+        "code": "withdraw",
+        "clause": "Art. II",
+        "title": "Withdraw from zone 0",
+        "parties": ["FRY"],
+        "zones": ["z0"],
+        "prohibited": ["armed_forces"],
+        "valid_from": "1999-06-12T00:00:00Z",
+        "deadline": "EIF",
+        "label": draw(labels),
+    }
+    data = {"code": "MTA", "name": "MTA", "mission": "KFOR", "label": label}
+    data |= {"entry_into_force": "1999-06-12T00:00:00Z", "obligations": [obligation]}
+    made["agreement"].append((add_agreement(store, viewer=WRITER, data=data), label))
+    rows = [
+        report(label=draw(labels), kind="armed_personnel_sighting", lon=21.15, lat=42.03 + i / 1000)
+        for i in range(draw(st.integers(1, 4)))
+    ]
+    assert Pipeline(store, viewer=WRITER, mission="KFOR").run((r["id"], r) for r in rows).accepted
+    made["report"] += [(r["id"], r["label"]) for r in rows]
+    with store.read() as conn:
+        found = conn.execute(
+            select(violations.c.uuid, label_table.c.marking).join(
+                label_table, label_table.c.id == violations.c.label_id
+            )
+        ).all()
+    assert len(found) == len(rows)
+    made["violation"] = [(str(u), str(m)) for u, m in found]
+
+
 ITEM_ROUTES = {
     "report": ["/api/v1/reports/{}"],
     "unit": ["/api/v1/units/{}"],
     "zone": ["/api/v1/zones/{}"],
     "patrol": ["/api/v1/patrols/{}"],
+    "agreement": ["/api/v1/agreements/{}"],
+    "violation": ["/api/v1/violations/{}"],
 }
 
 
@@ -220,6 +271,10 @@ def test_no_route_returns_a_record_its_viewer_may_not_see(
             if route == "/api/v1/reports":
                 ids = {f["id"] for f in body["features"]}
                 expected = {i for i, m in made["report"] if can_see(viewer, Label.parse(m))}
+                assert ids == expected  # nothing missing either
+            if route == "/api/v1/violations":
+                ids = {f["id"] for f in body["features"]}
+                expected = {i for i, m in made["violation"] if can_see(viewer, Label.parse(m))}
                 assert ids == expected  # nothing missing either
             if route.endswith("/stream"):
                 expected = {i for i, m in made["report"] if can_see(viewer, Label.parse(m))}

@@ -38,15 +38,17 @@ def served(app: Any) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def _events(lines: Iterator[str], count: int) -> list[tuple[int, dict[str, Any]]]:
-    out: list[tuple[int, dict[str, Any]]] = []
-    event_id = None
+def _events(lines: Iterator[str], count: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """(event id, event type, data) of the next ``count`` events."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    event_id, event = "", ""
     for line in lines:
         if line.startswith("id: "):
-            event_id = int(line[4:])
+            event_id = line[4:]
+        elif line.startswith("event: "):
+            event = line[7:]
         elif line.startswith("data: "):
-            assert event_id is not None
-            out.append((event_id, json.loads(line[6:])))
+            out.append((event_id, event, json.loads(line[6:])))
             if len(out) == count:
                 return out
     return out
@@ -72,17 +74,80 @@ def test_live_feed_is_filtered_and_resumable(store: Store, served: str) -> None:
         assert next(lines).startswith("retry:")  # the feed has started: later reports reach it
         posted = http.post("/api/v1/reports", json=[hidden, shown], headers=writer)
         assert posted.json()["accepted"] == 2
-        ((first_id, feature),) = _events(lines, 1)
-    assert feature["id"] == shown["id"]
+        ((first_id, event, feature),) = _events(lines, 1)
+    assert event == "report" and feature["id"] == shown["id"]
     assert feature["properties"]["label"] == shown["label"]
+    report_row, violation_row = (int(p) for p in first_id.split("-"))
 
     # Reconnecting from before both reports: the visible one comes again, the hidden one never.
     backlog = httpx.get(
         f"{served}/api/v1/stream?follow=false",
         timeout=15,
-        headers={**partner, "Last-Event-ID": str(first_id - 2)},
+        headers={**partner, "Last-Event-ID": f"{report_row - 2}-{violation_row}"},
     )
     got = _events(iter(backlog.text.splitlines()), 10)
-    assert [f["id"] for _, f in got] == [shown["id"]]
+    assert [f["id"] for _, _, f in got] == [shown["id"]]
     bad = httpx.get(f"{served}/api/v1/stream", headers={**partner, "Last-Event-ID": "x"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "Last-Event-ID"
+
+
+def test_new_violations_are_alerts_on_the_feed(store: Store, served: str) -> None:
+    from peacewatch.ingest import records
+    from peacewatch.ingest.agreements import add_agreement
+    from tests.conftest import ADMIN
+
+    records.add_zone(
+        store,
+        viewer=ADMIN,
+        data={
+            "uid": "gsz",
+            "mission": "KFOR",
+            "name": "Zone",
+            "kind": "ground_safety_zone",
+            "valid_from": "1999-06-10T00:00:00Z",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[21, 42], [21.2, 42], [21.2, 42.2], [21, 42]]],
+            },
+        },
+    )
+    add_agreement(
+        store,
+        viewer=ADMIN,
+        data={
+            "code": "MTA",
+            "name": "MTA",
+            "mission": "KFOR",
+            "entry_into_force": "1999-06-10T00:00:00Z",
+            "obligations": [
+                {
+                    "code": "gsz",
+                    "clause": "Art. I.3",
+                    "title": "No armed forces",
+                    "parties": ["FRY"],
+                    "zones": ["gsz"],
+                    "prohibited": ["armed_forces"],
+                    "valid_from": "1999-06-21T00:00:00Z",
+                }
+            ],
+        },
+    )
+    watch = bearer(store, make_user(store, "watch"))
+    sighting = report(
+        kind="armed_personnel_sighting",
+        party="FRY",
+        lon=21.1,
+        lat=42.05,
+        observed_at="1999-07-01T10:00:00Z",
+    )
+    with (
+        httpx.Client(base_url=served, timeout=15) as http,
+        http.stream("GET", "/api/v1/stream", headers=watch) as feed,
+    ):
+        lines = feed.iter_lines()
+        assert next(lines).startswith("retry:")
+        assert http.post("/api/v1/reports", json=sighting, headers=watch).status_code == 200
+        events = _events(lines, 2)
+    assert [e for _, e, _ in events] == ["report", "violation"]
+    alert = events[1][2]["properties"]
+    assert (alert["obligation"], alert["zone"], alert["state"]) == ("gsz", "gsz", "suspected")

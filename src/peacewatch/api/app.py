@@ -19,7 +19,17 @@ from peacewatch import __version__
 from peacewatch.api import problems
 from peacewatch.api.deps import public
 from peacewatch.api.marking import BannerMiddleware
-from peacewatch.api.routers import audit, auth, missions, reports, stream, units, users, zones
+from peacewatch.api.routers import (
+    audit,
+    auth,
+    compliance,
+    missions,
+    reports,
+    stream,
+    units,
+    users,
+    zones,
+)
 from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.ingest.bus import Bus
 from peacewatch.security.credentials import Throttle
@@ -69,7 +79,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BannerMiddleware)
     problems.install(app)
-    for module in (auth, users, audit, missions, zones, units, reports, stream):
+    for module in (auth, users, audit, missions, zones, units, reports, stream, compliance):
         app.include_router(module.router)
 
     @app.get(

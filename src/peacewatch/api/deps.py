@@ -173,6 +173,7 @@ MissionWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_MISSIONS))]
 UserAdmin = Annotated[Viewer, Depends(Allow(Permission.MANAGE_USERS))]
 AuditReader = Annotated[Viewer, Depends(Allow(Permission.READ_AUDIT))]
 Account = Annotated[Viewer, Depends(Allow(Permission.OWN_ACCOUNT))]
+ViolationJudge = Annotated[Viewer, Depends(Allow(Permission.RULE_VIOLATIONS))]
 BBoxDep = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
 WindowDep = Annotated[tuple[datetime | None, datetime | None], Depends(window_param)]
 
@@ -191,6 +192,7 @@ __all__ = [
     "TrackWriter",
     "UnitWriter",
     "UserAdmin",
+    "ViolationJudge",
     "WindowDep",
     "ZoneWriter",
 ]

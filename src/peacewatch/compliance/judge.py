@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -53,13 +54,22 @@ def report_observations(rows: Sequence[dict[str, Any]]) -> Observations:
     )
 
 
+@dataclass
+class Judged:
+    """What judging a batch found: breaches as (obligation id, zone id, evidence row id), and
+    how many violations were new."""
+
+    breaches: set[tuple[int, int, int]] = field(default_factory=set)
+    created: int = 0
+
+
 def judge_reports(
     conn: Connection, rows: Sequence[dict[str, Any]], rules: RuleSet | None = None
-) -> int:
-    """Violations for the breaches among report rows; returns how many were new."""
-    rules = rules or rules_for(conn)
+) -> Judged:
+    """Violations for the breaches among report rows."""
+    rules = rules if rules is not None else rules_for(conn)
     if not rows or not len(rules):
-        return 0
+        return Judged()
     obs = report_observations(rows)
     hit, rule = rules.breaches(obs)
     return _record(conn, rules, rows, obs, hit, rule, evidence="report_id")
@@ -67,11 +77,11 @@ def judge_reports(
 
 def judge_positions(
     conn: Connection, rows: Sequence[dict[str, Any]], rules: RuleSet | None = None
-) -> int:
+) -> Judged:
     """Violations for the breaches among unit position rows (their unit's party and symbol)."""
-    rules = rules or rules_for(conn)
+    rules = rules if rules is not None else rules_for(conn)
     if not rows or not len(rules):
-        return 0
+        return Judged()
     unit_ids = sorted({int(r["unit_id"]) for r in rows})
     info = {
         int(u.id): u
@@ -115,9 +125,9 @@ def _record(
     rule: np.ndarray,
     *,
     evidence: str,
-) -> int:
+) -> Judged:
     if hit.size == 0:
-        return 0
+        return Judged()
     store_labels = _labels(
         conn,
         {int(rows[i]["label_id"]) for i in hit.tolist()}
@@ -153,7 +163,8 @@ def _record(
                 "created_at": now,
             }
         )
-    return insert_violations(conn, out)
+    found = {(v["obligation_id"], v["zone_id"], v[evidence]) for v in out}
+    return Judged(found, insert_violations(conn, out))
 
 
 def insert_violations(conn: Connection, rows: list[dict[str, Any]]) -> int:
@@ -167,6 +178,11 @@ def insert_violations(conn: Connection, rows: list[dict[str, Any]]) -> int:
 
 
 _LABELS: dict[int, Label] = {}
+
+
+def forget_labels() -> None:
+    """Drop cached labels (tests that delete every label call it; the store never does)."""
+    _LABELS.clear()
 
 
 def _labels(conn: Connection, ids: set[int]) -> dict[int, Label]:

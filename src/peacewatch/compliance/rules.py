@@ -18,10 +18,12 @@ _LOCK = threading.Lock()
 
 
 def _generation(conn: Connection) -> tuple[Any, ...]:
-    o = conn.execute(select(func.count(), func.max(obligations.c.id))).one()
-    z = conn.execute(select(func.count(), func.max(zones.c.id))).one()
-    p = conn.execute(select(func.count(), func.max(parties.c.id))).one()
-    return (*o, *z, *p)
+    """Changes whenever an obligation, a zone or a party is added or removed (one round trip:
+    it runs for every batch written)."""
+    parts = [
+        select(func.count()).select_from(t).scalar_subquery() for t in (obligations, zones, parties)
+    ] + [select(func.max(t.c.id)).scalar_subquery() for t in (obligations, zones, parties)]
+    return tuple(conn.execute(select(*parts)).one())
 
 
 def load_rules(conn: Connection) -> RuleSet:
@@ -90,3 +92,9 @@ def rules_for(conn: Connection) -> RuleSet:
     with _LOCK:
         _CACHE[conn.engine] = (generation, rules)
     return rules
+
+
+def forget(engine: Engine) -> None:
+    """Drop the cached rules of a store (tests that empty a store call it)."""
+    with _LOCK:
+        _CACHE.pop(engine, None)

@@ -19,6 +19,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "users:manage"  # users, roles, clearances, communities
     READ_AUDIT = "audit:read"  # read, export and verify the audit trail
     OWN_ACCOUNT = "account:self"  # see oneself, manage one's own tokens, log out
+    RULE_VIOLATIONS = "violations:rule"  # confirm or dismiss suspected violations
 
 
 class Role(StrEnum):
@@ -54,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.WATCHKEEPER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS},
     Role.PATROL_LEADER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS},
     Role.ANALYST: _BASE | {P.WRITE_REPORTS},
-    Role.COMPLIANCE_OFFICER: _BASE | {P.WRITE_ZONES},
+    Role.COMPLIANCE_OFFICER: _BASE | {P.WRITE_ZONES, P.RULE_VIOLATIONS},
     Role.HUMANITARIAN_COORDINATOR: _BASE | {P.WRITE_REPORTS},
     Role.PARTNER_LIAISON: _BASE,
     Role.ADMINISTRATOR: _BASE

@@ -1,9 +1,10 @@
 """/api/v1/stream: the live feed as Server-Sent Events, resumable from the last event id.
 
 Ingest publishes on the bus after each commit; the bus only wakes the feed, which then reads
-the new reports from the store through the viewer's label filter, exactly as a list does.
-An event's id is the report's row id, so a client that reconnects with ``Last-Event-ID``
-(browsers do it by themselves) gets everything it missed and nothing twice.
+the new reports and violations from the store through the viewer's label filter, exactly as
+the lists do. An event's id is "<report row>-<violation row>", the feed's position after it,
+so a client that reconnects with ``Last-Event-ID`` (browsers do it by themselves) gets
+everything it missed and nothing twice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi.responses import StreamingResponse
 from peacewatch.api.deps import BusDep, Reader, StoreDep
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store import reports as report_store
+from peacewatch.store import violations as violation_store
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
@@ -27,20 +29,21 @@ BATCH = 500
 KEEPALIVE_S = 15.0
 
 
-def _start(last_event_id: str | None, after: int | None) -> int | None:
+def _start(last_event_id: str | None, after: str | None) -> tuple[int | None, int | None]:
     value = last_event_id if last_event_id not in (None, "") else after
-    if value is None:
-        return None
+    if value is None or value == "":
+        return None, None
+    field = "Last-Event-ID" if last_event_id not in (None, "") else "after"
     try:
-        start = int(value)
-    except (TypeError, ValueError):
+        parts = [int(p) for p in value.split("-")]
+        if len(parts) > 2 or min(parts) < 0:
+            raise ValueError
+    except ValueError:
         raise ValidationFailed(
-            "Last-Event-ID must be an event id this server sent",
-            [FieldProblem("Last-Event-ID", "not an event id")],
+            f"{field} must be an event id this server sent",
+            [FieldProblem(field, "not an event id (<report>-<violation>)")],
         ) from None
-    if start < 0:
-        raise ValidationFailed("after must be >= 0", [FieldProblem("after", "must be >= 0")])
-    return start
+    return parts[0], parts[1] if len(parts) == 2 else None
 
 
 @router.get("/stream", summary="Live feed of new reports (Server-Sent Events)")
@@ -50,39 +53,55 @@ async def stream(
     bus: BusDep,
     viewer: Reader,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[int | None, Query(description="resume after this event id")] = None,
+    after: Annotated[str | None, Query(description="resume after this event id")] = None,
     follow: Annotated[
         bool, Query(description="false: send what is there after the id, then close")
     ] = True,
 ) -> StreamingResponse:
-    """``event: report`` with a GeoJSON Feature per new report the caller may see."""
-    start = _start(last_event_id, after)
-    if start is None:
-        start = await run_in_threadpool(_newest, store)
+    """``event: report`` with a GeoJSON Feature per new report, ``event: violation`` per new
+    violation (an alert), each only when the caller may see it."""
+    reports_from, violations_from = _start(last_event_id, after)
+    newest = await run_in_threadpool(_newest, store)
+    start = (
+        newest[0] if reports_from is None else reports_from,
+        newest[1] if violations_from is None else violations_from,
+    )
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
 
-    def on_publish(topic: str, _items: list[dict[str, Any]]) -> None:
-        if topic == "reports":  # called on the ingest writer's thread
-            loop.call_soon_threadsafe(wake.set)
+    def on_publish(_topic: str, _items: list[dict[str, Any]]) -> None:
+        loop.call_soon_threadsafe(wake.set)  # called on the writer's thread
 
     unsubscribe = bus.subscribe(on_publish)
 
-    def read(position: int) -> list[tuple[int, dict[str, Any]]]:
+    def read(position: tuple[int, int]) -> tuple[list[Any], list[Any]]:
         with store.read() as conn:
-            return report_store.reports_after(conn, viewer=viewer, after=position, limit=BATCH)
+            new_reports = report_store.reports_after(
+                conn, viewer=viewer, after=position[0], limit=BATCH
+            )
+            new_violations = violation_store.violations_after(
+                conn, viewer=viewer, after=position[1], limit=BATCH
+            )
+        return new_reports, new_violations
 
     async def events() -> AsyncIterator[bytes]:
-        position = start
+        r, v = start
         try:
             yield b"retry: 2000\n\n"
             while True:
                 wake.clear()
-                batch = await run_in_threadpool(read, position)
-                for row_id, feature in batch:
-                    yield b"id: %d\nevent: report\ndata: %s\n\n" % (row_id, orjson.dumps(feature))
-                    position = row_id
-                if len(batch) == BATCH:
+                new_reports, new_violations = await run_in_threadpool(read, (r, v))
+                for row_id, feature in new_reports:
+                    r = row_id
+                    yield b"id: %d-%d\nevent: report\ndata: %s\n\n" % (r, v, orjson.dumps(feature))
+                for row_id, feature in new_violations:
+                    v = row_id
+                    yield b"id: %d-%d\nevent: violation\ndata: %s\n\n" % (
+                        r,
+                        v,
+                        orjson.dumps(feature),
+                    )
+                if BATCH in (len(new_reports), len(new_violations)):
                     continue
                 if not follow or await request.is_disconnected():
                     return
@@ -100,6 +119,6 @@ async def stream(
     )
 
 
-def _newest(store: Any) -> int:
+def _newest(store: Any) -> tuple[int, int]:
     with store.read() as conn:
-        return report_store.last_report_row(conn)
+        return report_store.last_report_row(conn), violation_store.last_violation_row(conn)
