@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := web/node_modules/.installed
 WEB_BUILD := src/peacewatch/static/index.html
 WEB_SOURCES := $(shell find web/src web/scripts web/public -type f -not -path 'web/public/fonts/*' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
-APT_TEST := postgresql-15-postgis-3 chromium fonts-dejavu-core
+APT_TEST := postgresql-15-postgis-3 chromium fonts-dejavu-core gdal-bin
 
 .PHONY: demo serve test test-fast bench lint web venv apt-test postgres clean
 

@@ -32,7 +32,6 @@ from peacewatch.security.policy import Role
 from peacewatch.security.users import User, add_user
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
-from peacewatch.store.label_filter import forget_label_snapshots
 from peacewatch.store.migrate import upgrade
 from peacewatch.store.tables import metadata
 
@@ -110,7 +109,6 @@ def empty(store: Store) -> None:
         if store.backend == "sqlite":
             conn.execute(text("DELETE FROM reports_rtree"))
     store.label_cache.clear()
-    forget_label_snapshots(store.engine)
     rules.forget(store.engine)
     judge.forget_labels()
 

@@ -206,7 +206,7 @@ def test_relabelled_report_is_hidden_by_the_spatial_path_too(store: Store) -> No
     assert len(spatial.features) == len(plain.features) > 0
 
 
-def test_labels_new_since_the_viewers_snapshot_are_judged_too(store: Store) -> None:
+def test_labels_new_to_the_store_are_judged_at_once(store: Store) -> None:
     _load(store, 30)
     with store.read() as conn:
         before = {f["id"] for f in list_reports(conn, viewer=GBR, limit=10_000).features}

@@ -29,6 +29,7 @@ export const ZONE_KINDS: readonly KindStyle[] = [
   { kind: "sector", label: "Sector", color: "#4d5b68" },
   { kind: "air_safety_zone", label: "Air safety zone (ASZ)", color: "#3a64b0" },
   { kind: "ground_safety_zone", label: "Ground safety zone (GSZ)", color: "#c2521f" },
+  { kind: "withdrawal_zone", label: "MTA withdrawal zone (approximate)", color: "#8c6bb1" },
 ];
 
 export const OTHER_ZONE_COLOR = "#7a7a7a";

@@ -23,7 +23,10 @@ from peacewatch.api.routers import (
     audit,
     auth,
     compliance,
+    events,
+    exports,
     missions,
+    ogc,
     reports,
     stream,
     units,
@@ -79,7 +82,21 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BannerMiddleware)
     problems.install(app)
-    for module in (auth, users, audit, missions, zones, units, reports, stream, compliance):
+    routers = (
+        auth,
+        users,
+        audit,
+        missions,
+        zones,
+        units,
+        reports,
+        stream,
+        compliance,
+        events,
+        exports,
+        ogc,
+    )
+    for module in routers:
         app.include_router(module.router)
 
     @app.get(

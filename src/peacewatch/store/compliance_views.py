@@ -106,7 +106,7 @@ def deadlines(conn: Connection, *, viewer: Viewer, mission: str | None = None) -
         )
         .join(obligations, obligations.c.id == violations.c.obligation_id)
         .where(
-            visible(violations, viewer, conn),
+            visible(violations, viewer),
             violations.c.state.in_(OPEN),
             violations.c.observed_at >= obligations.c.valid_from,
         )
@@ -121,10 +121,10 @@ def deadlines(conn: Connection, *, viewer: Viewer, mission: str | None = None) -
         .join(labels, labels.c.id == obligations.c.label_id)
         .join(agreements, agreements.c.id == obligations.c.agreement_id)
         .join(missions, missions.c.id == agreements.c.mission_id)
-        .outerjoin(shown, and_(shown.c.id == agreements.c.id, visible(shown, viewer, conn)))
+        .outerjoin(shown, and_(shown.c.id == agreements.c.id, visible(shown, viewer)))
         .outerjoin(counts, counts.c.oid == obligations.c.id)
         .outerjoin(vlabels, vlabels.c.id == counts.c.lid)
-        .where(obligations.c.deadline.is_not(None), visible(obligations, viewer, conn))
+        .where(obligations.c.deadline.is_not(None), visible(obligations, viewer))
         .order_by(obligations.c.valid_from, obligations.c.code, obligations.c.version)
     )
     if mission is not None:

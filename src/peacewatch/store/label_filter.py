@@ -9,20 +9,14 @@ applies it inside every query and no unfiltered row ever reaches Python.
 
 from __future__ import annotations
 
-import threading
-from typing import Any, cast
-from weakref import WeakKeyDictionary
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Engine,
     FromClause,
     Select,
-    and_,
-    false,
-    func,
-    or_,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -36,11 +30,15 @@ from peacewatch.store.tables import label_release_codes, labels, nations
 
 def visible_label_ids(viewer: Viewer) -> Select[tuple[int]]:
     """Ids of the labels ``viewer`` may see (the SQL form of ``domain.labels.can_see``)."""
+    return _label_ids(int(viewer.clearance), tuple(sorted(viewer.codes)))
+
+
+def _label_ids(clearance: int, codes: tuple[str, ...]) -> Select[tuple[int]]:
     releasable = select(label_release_codes.c.label_id).where(
-        label_release_codes.c.code.in_(sorted(viewer.codes))
+        label_release_codes.c.code.in_(list(codes))
     )
     return select(labels.c.id).where(
-        labels.c.classification <= int(viewer.clearance), labels.c.id.in_(releasable)
+        labels.c.classification <= clearance, labels.c.id.in_(releasable)
     )
 
 
@@ -75,49 +73,16 @@ def _any_array(element: _LabelVisible, compiler: Any, **kw: Any) -> str:
     return f"{column} = ANY(ARRAY({compiler.process(element.labels_query, **kw)}))"
 
 
-def visible(
-    table: FromClause, viewer: Viewer, conn: Connection | None = None
-) -> ColumnElement[bool]:
-    """WHERE clause keeping only the rows of ``table`` that ``viewer`` may see.
-
-    Given the connection, the labels known so far are resolved once per viewer and store
-    (label ids never change meaning, and labels are never deleted), and only labels newer
-    than that snapshot are looked up in SQL — a sub-select that never runs while no row
-    carries such a label. Same verdicts; on a 0.5 ms query it saves the ~0.1 ms the
-    sub-select costs.
-    """
-    check = _LabelVisible(table.c.label_id, visible_label_ids(viewer))
-    if conn is None:
-        return check
-    newest, ids = _snapshot(conn, viewer)
-    known = table.c.label_id.in_(ids) if ids else false()
-    return or_(known, and_(table.c.label_id > newest, check))
+def visible(table: FromClause, viewer: Viewer) -> ColumnElement[bool]:
+    """WHERE clause keeping only the rows of ``table`` that ``viewer`` may see."""
+    return _visible(table, int(viewer.clearance), tuple(sorted(viewer.codes)))
 
 
-# engine -> viewer key -> (newest label id seen, ids of those the viewer may see)
-_SNAPSHOTS: WeakKeyDictionary[Engine, dict[tuple[int, tuple[str, ...]], tuple[int, list[int]]]]
-_SNAPSHOTS = WeakKeyDictionary()
-_SNAPSHOTS_LOCK = threading.Lock()
-
-
-def _snapshot(conn: Connection, viewer: Viewer) -> tuple[int, list[int]]:
-    key = (int(viewer.clearance), tuple(sorted(viewer.codes)))
-    with _SNAPSHOTS_LOCK:
-        found = _SNAPSHOTS.setdefault(conn.engine, {}).get(key)
-    if found is not None:
-        return found
-    newest = int(conn.execute(select(func.coalesce(func.max(labels.c.id), 0))).scalar_one())
-    query = visible_label_ids(viewer).where(labels.c.id <= newest)
-    ids = sorted(int(i) for i in cast("list[Any]", conn.execute(query).scalars().all()))
-    with _SNAPSHOTS_LOCK:
-        _SNAPSHOTS[conn.engine][key] = (newest, ids)
-    return newest, ids
-
-
-def forget_label_snapshots(engine: Engine) -> None:
-    """Drop the cached snapshots (tests that delete every label call it)."""
-    with _SNAPSHOTS_LOCK:
-        _SNAPSHOTS.pop(engine, None)
+@lru_cache(maxsize=4096)
+def _visible(table: FromClause, clearance: int, codes: tuple[str, ...]) -> ColumnElement[bool]:
+    # Built once per table and (clearance, release codes): SQL elements are immutable, and
+    # building this one anew cost ~0.05 ms of a 0.5 ms query.
+    return _LabelVisible(table.c.label_id, _label_ids(clearance, codes))
 
 
 def label_from_row(classification: int, releasable_to: str, policy: str) -> Label:

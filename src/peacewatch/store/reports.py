@@ -121,7 +121,7 @@ def reports_query(
     # candidates; then the full rows and their joins for that page only. On 10^7 reports a
     # dense 10 km x 24 h box has ~10^4 candidates: joining and sorting every full row took
     # ~50 ms, sorting (observed_at, id) pairs is a fraction of that.
-    page = select(reports.c.id).where(visible(reports, viewer, conn))
+    page = select(reports.c.id).where(visible(reports, viewer))
     candidates = spatial_for(conn).report_candidates(bbox=bbox, start=start, end=end)
     if candidates is not None:
         page = page.where(candidates)

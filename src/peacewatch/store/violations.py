@@ -77,7 +77,7 @@ def _from(viewer: Viewer, conn: Connection) -> FromClause:
     """violations with the parts of their obligation, agreement, zone and party ``viewer`` sees."""
 
     def seen(table: FromClause, column: ColumnElement[int]) -> ColumnElement[bool]:
-        return and_(table.c.id == column, visible(table, viewer, conn))
+        return and_(table.c.id == column, visible(table, viewer))
 
     return (
         violations.join(labels, labels.c.id == violations.c.label_id)
@@ -119,18 +119,18 @@ def _where(
     bbox: BBox | None = None,
 ) -> list[ColumnElement[bool]]:
     """The label filter and the filters asked for (matching only records the viewer sees)."""
-    out: list[ColumnElement[bool]] = [visible(violations, viewer, conn)]
+    out: list[ColumnElement[bool]] = [visible(violations, viewer)]
     if mission is not None:
         out.append(violations.c.mission_id.in_(_ids(missions, missions.c.code == mission)))
     if party:
-        ids = _ids(parties, parties.c.code.in_(list(party)), visible(parties, viewer, conn))
+        ids = _ids(parties, parties.c.code.in_(list(party)), visible(parties, viewer))
         out.append(violations.c.party_id.in_(ids))
     if obligation:
         code = obligations.c.code.in_(list(obligation))
-        ids = _ids(obligations, code, visible(obligations, viewer, conn))
+        ids = _ids(obligations, code, visible(obligations, viewer))
         out.append(violations.c.obligation_id.in_(ids))
     if zone:
-        ids = _ids(zones, zones.c.uid.in_(list(zone)), visible(zones, viewer, conn))
+        ids = _ids(zones, zones.c.uid.in_(list(zone)), visible(zones, viewer))
         out.append(violations.c.zone_id.in_(ids))
     if state:
         out.append(violations.c.state.in_(list(state)))
@@ -189,9 +189,7 @@ def list_violations(
 def get_violation(conn: Connection, *, viewer: Viewer, uuid: str) -> dict[str, Any] | None:
     """One violation with the evidence ``viewer`` may see, or None when it is not visible."""
     query = select(*_columns()).select_from(_from(viewer, conn))
-    row = conn.execute(
-        query.where(violations.c.uuid == uuid, visible(violations, viewer, conn))
-    ).first()
+    row = conn.execute(query.where(violations.c.uuid == uuid, visible(violations, viewer))).first()
     if row is None:
         return None
     feature = _feature(row)
@@ -208,7 +206,7 @@ def _report(conn: Connection, viewer: Viewer, report_id: int | None) -> dict[str
     if report_id is None:
         return None
     uuid = conn.execute(
-        select(reports.c.uuid).where(reports.c.id == report_id, visible(reports, viewer, conn))
+        select(reports.c.uuid).where(reports.c.id == report_id, visible(reports, viewer))
     ).scalar()
     return None if uuid is None else get_report(conn, viewer=viewer, uuid=uuid)
 
@@ -221,10 +219,10 @@ def _position(conn: Connection, viewer: Viewer, position_id: int | None) -> dict
         select(units.c.uid, p.c.observed_at, p.c.lon, p.c.lat, labels.c.marking)
         .select_from(
             p.join(labels, labels.c.id == p.c.label_id).outerjoin(
-                units, and_(units.c.id == p.c.unit_id, visible(units, viewer, conn))
+                units, and_(units.c.id == p.c.unit_id, visible(units, viewer))
             )
         )
-        .where(p.c.id == position_id, visible(p, viewer, conn))
+        .where(p.c.id == position_id, visible(p, viewer))
     ).first()
     return (
         None
@@ -242,7 +240,7 @@ def _obligation(conn: Connection, viewer: Viewer, obligation_id: int) -> dict[st
     row = conn.execute(
         select(obligations, labels.c.marking.label("label"))
         .join(labels, labels.c.id == obligations.c.label_id)
-        .where(obligations.c.id == obligation_id, visible(obligations, viewer, conn))
+        .where(obligations.c.id == obligation_id, visible(obligations, viewer))
     ).first()
     return None if row is None else obligation_dict(row)
 
@@ -252,7 +250,7 @@ def _zone(conn: Connection, viewer: Viewer, zone_id: int) -> dict[str, Any] | No
         select(zones.c.uid, zones.c.name, zones.c.kind, zones.c.valid_from, zones.c.valid_to)
         .add_columns(labels.c.marking.label("label"))
         .join(labels, labels.c.id == zones.c.label_id)
-        .where(zones.c.id == zone_id, visible(zones, viewer, conn))
+        .where(zones.c.id == zone_id, visible(zones, viewer))
     ).first()
     return (
         None
@@ -273,7 +271,7 @@ def decide(store: Store, *, viewer: Viewer, uuid: str, state: Any, reason: Any) 
     with store.write() as conn:
         current = conn.execute(
             select(violations.c.id, violations.c.state).where(
-                violations.c.uuid == uuid, visible(violations, viewer, conn)
+                violations.c.uuid == uuid, visible(violations, viewer)
             )
         ).first()
         if current is None:
@@ -299,7 +297,7 @@ def list_agreements(
         select(agreements, labels.c.marking.label("label"), missions.c.code.label("mission"))
         .join(labels, labels.c.id == agreements.c.label_id)
         .join(missions, missions.c.id == agreements.c.mission_id)
-        .where(visible(agreements, viewer, conn))
+        .where(visible(agreements, viewer))
         .order_by(missions.c.code, agreements.c.code)
     )
     if mission is not None:
@@ -311,7 +309,7 @@ def list_agreements(
     for ob in conn.execute(
         select(obligations, labels.c.marking.label("label"))
         .join(labels, labels.c.id == obligations.c.label_id)
-        .where(obligations.c.agreement_id.in_(list(held)), visible(obligations, viewer, conn))
+        .where(obligations.c.agreement_id.in_(list(held)), visible(obligations, viewer))
         .order_by(obligations.c.code, obligations.c.version)
     ):
         held[int(ob.agreement_id)].append(obligation_dict(ob))
@@ -331,7 +329,7 @@ def violations_after(
     query = (
         select(*_columns())
         .select_from(_from(viewer, conn))
-        .where(visible(violations, viewer, conn), violations.c.id > after)
+        .where(visible(violations, viewer), violations.c.id > after)
         .order_by(violations.c.id)
         .limit(limit)
     )
