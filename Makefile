@@ -46,6 +46,8 @@ test: venv web apt-test postgres
 bench: venv apt-test postgres
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/compliance.py $(COMPLIANCE_ARGS)
+	$(BIN)/python bench/fusion.py
+	$(BIN)/python bench/exports.py
 
 ## lint: ruff (lint + format check) and mypy --strict on src/
 lint: venv

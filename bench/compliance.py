@@ -32,8 +32,6 @@ from peacewatch.ingest.pipeline import Pipeline
 from peacewatch.scenarios.kosovo1999 import history
 from peacewatch.scenarios.kosovo1999.generator import Generator
 from peacewatch.scenarios.loader import load_history
-from peacewatch.store import Store, open_store
-from peacewatch.store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get(
@@ -160,26 +158,11 @@ def postgis(rules: RuleSet, obs: Observations) -> tuple[float, set[tuple[int, in
     return seconds, {(int(i), int(j)) for i, j in rows}
 
 
-def _fresh(backend: str, name: str) -> Store:
-    if backend == "sqlite":
-        path = ROOT / "var" / "bench" / f"{name}.db"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        store = open_store(f"sqlite:///{path}", sqlite_synchronous="FULL")
-    else:
-        db = f"peacewatch_bench_{name}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{db}"')
-        store = open_store(PG_ADMIN.rsplit("/", 1)[0] + "/" + db)
-    upgrade(store)
-    return store
-
-
 def ingest_rate(backend: str, judged: bool, n: int, seed: int) -> tuple[float, int]:
     """Reports per second into a fresh store (generator time excluded), and violations made."""
-    store = _fresh(backend, f"compliance_{'on' if judged else 'off'}")
+    from run import fresh_store  # bench/run.py, beside this file
+
+    store = fresh_store(backend, f"compliance_{'on' if judged else 'off'}")
     viewer = load_history(store)
     if judged:
         attach(store)

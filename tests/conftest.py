@@ -26,6 +26,7 @@ from sqlalchemy import text
 
 from peacewatch.compliance import judge, rules
 from peacewatch.domain.labels import Classification, Viewer
+from peacewatch.fusion import aggregate as fusion_labels
 from peacewatch.ingest import records
 from peacewatch.security.credentials import issue
 from peacewatch.security.policy import Role
@@ -111,6 +112,7 @@ def empty(store: Store) -> None:
     store.label_cache.clear()
     rules.forget(store.engine)
     judge.forget_labels()
+    fusion_labels.forget()
 
 
 def seed(store: Store) -> None:

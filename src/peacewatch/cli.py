@@ -11,8 +11,10 @@ import click
 
 from peacewatch.cli_admin import audit_group, token, users
 from peacewatch.cli_compliance import compliance
+from peacewatch.cli_export import export
 from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.errors import PeaceWatchError
+from peacewatch.fusion import cli as fusion_cli
 from peacewatch.settings import Settings
 
 
@@ -87,7 +89,10 @@ def db_check(ctx: click.Context) -> None:
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["geojson", "csv"]), help="default: by extension"
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "csv", "kml", "gpx", "hxl"]),
+    help="default: by extension",
 )
 @click.option("--mission", default=None, help="mission code (default: the configured mission)")
 @click.option("--batch-size", type=int, default=None, help="reports per transaction")
@@ -109,22 +114,31 @@ def ingest(
     batch_size: int | None,
     as_json: bool,
 ) -> None:
-    """Ingest a GeoJSON or CSV file of reports; prints accepted, duplicates and rejections.
+    """Ingest a GeoJSON, CSV, KML, GPX or HXL file of reports (and a GPX file's tracks as
+    patrols); prints accepted, duplicates and rejections.
 
     Exit status: 0 all accepted or duplicate, 1 some records rejected, 2 the file was refused.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from peacewatch.ingest.files import detect_format, items_from_bytes
+    from peacewatch.ingest.files import (
+        detect_format,
+        items_from_bytes,
+        patrols_from_bytes,
+        store_patrols,
+    )
     from peacewatch.ingest.pipeline import Pipeline
     from peacewatch.store import open_store
 
     settings = _settings(ctx, mission=mission, ingest_batch_size=batch_size)
     store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     attach_compliance(store)  # every report and position is judged as it is written
+    fusion_cli.attach(store)  # and every report placed in an event
     try:
         viewer = _acting_user(store, as_user, "reports:write")
-        items = list(items_from_bytes(path.read_bytes(), fmt or detect_format(path.name)))
+        data, fmt = path.read_bytes(), fmt or detect_format(path.name)
+        items = list(items_from_bytes(data, fmt))
+        patrols = patrols_from_bytes(data, fmt, mission=settings.mission)
         pipeline = Pipeline(
             store,
             viewer=viewer,
@@ -140,6 +154,9 @@ def ingest(
         ) as bar:
             task = bar.add_task("ingest", total=len(items))
             summary = pipeline.run(items, progress=lambda s: bar.update(task, completed=s.seen))
+        if patrols:  # a GPX file's tracks: patrols, which need tracks:write
+            writer = _acting_user(store, as_user, "tracks:write")
+            click.echo(f"patrols {store_patrols(store, viewer=writer, patrols=patrols)} new")
     except PeaceWatchError as exc:
         _fail(exc)
         return
@@ -195,6 +212,7 @@ def _load(settings: Settings, size: str, seed: int) -> None:
 
     store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     attach_compliance(store)  # every report and position is judged as it is written
+    fusion_cli.attach(store)  # and every report placed in an event
     upgrade(store)
     result = load_kosovo1999(store, size=size, seed=seed, progress=click.echo)
     click.echo(json.dumps(result))
@@ -333,6 +351,8 @@ main.add_command(users)
 main.add_command(token)
 main.add_command(audit_group)
 main.add_command(compliance)
+main.add_command(fusion_cli.fusion)
+main.add_command(export)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

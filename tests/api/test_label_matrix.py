@@ -19,12 +19,14 @@ from sqlalchemy import select
 from peacewatch.api.app import api_routes
 from peacewatch.compliance import judge
 from peacewatch.domain.labels import Classification, Label, Viewer, can_see
+from peacewatch.fusion import engine as fusion
+from peacewatch.fusion.grading import add_source
 from peacewatch.ingest import records
 from peacewatch.ingest.agreements import add_agreement
 from peacewatch.ingest.pipeline import Pipeline
 from peacewatch.store import Store
+from peacewatch.store.tables import events, violations
 from peacewatch.store.tables import labels as label_table
-from peacewatch.store.tables import violations
 from tests.conftest import bearer, empty, make_user, seed
 from tests.helpers import report
 
@@ -63,6 +65,7 @@ MATRIX = {
     "/api/v1/reports": "/api/v1/reports?limit=10000",
     "/api/v1/reports/{report_id}": None,  # each report
     "/api/v1/stream": "/api/v1/stream?after=0&follow=false",
+    "/api/v1/exports/reports": "/api/v1/exports/reports?format=geojson",
     "/api/v1/violations": "/api/v1/violations?limit=10000",
     "/api/v1/violations/{violation_id}": None,  # each violation
     "/api/v1/compliance/summary": "/api/v1/compliance/summary?by=zone",
@@ -70,6 +73,14 @@ MATRIX = {
     "/api/v1/compliance/heatmap": "/api/v1/compliance/heatmap",
     "/api/v1/agreements": "/api/v1/agreements",
     "/api/v1/agreements/{code}": None,  # each agreement
+    "/api/v1/events": "/api/v1/events?limit=10000",
+    "/api/v1/events/{event_id}": None,  # each event
+    "/api/v1/sources": "/api/v1/sources",
+    "/api/v1/sources/{code}": None,  # each source
+    "/api/v1/sources/{code}/history": None,  # each source
+    "/api/v1/reports/{report_id}/grades": None,  # each report
+    "/ogc/collections/{collectionId}/items": "/ogc/collections/reports/items?limit=10000",
+    "/ogc/collections/{collectionId}/items/{featureId}": None,  # each report, unit, zone, …
 }
 NO_RECORDS = {
     "/healthz",
@@ -83,6 +94,11 @@ NO_RECORDS = {
     "/api/v1/audit",
     "/api/v1/audit/export",
     "/api/v1/audit/verify",
+    "/ogc",
+    "/ogc/",
+    "/ogc/conformance",
+    "/ogc/collections",
+    "/ogc/collections/{collectionId}",
 }
 
 
@@ -118,9 +134,11 @@ def _sse(text: str) -> list[dict[str, Any]]:
 def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
     """Records of every kind with drawn labels; returns (id, label) per kind."""
     made: dict[str, list[tuple[str, str]]] = {
-        "report": [], "unit": [], "zone": [], "patrol": [], "agreement": [], "violation": []
+        "report": [], "unit": [], "zone": [], "patrol": [], "agreement": [], "violation": [],
+        "event": [], "source": [],
     }  # fmt: skip
     judge.attach(store)  # violations are judged as reports are written (as the app does)
+    fusion.attach(store)  # and reports fused into events
     rows = [report(label=draw(labels), lon=21.0 + i / 100) for i in range(draw(st.integers(3, 12)))]
     summary = Pipeline(store, viewer=WRITER, mission="KFOR").run((r["id"], r) for r in rows)
     assert summary.accepted == len(rows)
@@ -190,6 +208,19 @@ def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
         )
         made["patrol"].append((uid, label))
     _violate(store, draw, made)
+    label = draw(labels)
+    source = {"code": "op-1", "name": "OP", "kind": "observation_post", "reliability": "B"}
+    made["source"].append((add_source(store, viewer=WRITER, data=source | {"label": label}), label))
+    with store.read() as conn:
+        made["event"] = [
+            (str(u), str(m))
+            for u, m in conn.execute(
+                select(events.c.uuid, label_table.c.marking).join(
+                    label_table, label_table.c.id == events.c.label_id
+                )
+            )
+        ]
+    assert made["event"]
     records.add_party(
         store,
         viewer=WRITER,
@@ -232,13 +263,17 @@ def _violate(store: Store, draw: Any, made: dict[str, list[tuple[str, str]]]) ->
 
 
 ITEM_ROUTES = {
-    "report": ["/api/v1/reports/{}"],
-    "unit": ["/api/v1/units/{}"],
-    "zone": ["/api/v1/zones/{}"],
+    "report": ["/api/v1/reports/{}", "/ogc/collections/reports/items/{}"],
+    "unit": ["/api/v1/units/{}", "/ogc/collections/units/items/{}"],
+    "zone": ["/api/v1/zones/{}", "/ogc/collections/zones/items/{}"],
     "patrol": ["/api/v1/patrols/{}"],
     "agreement": ["/api/v1/agreements/{}"],
-    "violation": ["/api/v1/violations/{}"],
+    "violation": ["/api/v1/violations/{}", "/ogc/collections/violations/items/{}"],
+    "event": ["/api/v1/events/{}"],
+    "source": ["/api/v1/sources/{}", "/api/v1/sources/{}/history"],
 }
+ITEM_ROUTES["report"].append("/api/v1/reports/{}/grades")
+ITEM_ROUTES["event"].append("/ogc/collections/events/items/{}")
 
 
 @settings(
@@ -268,13 +303,17 @@ def test_no_route_returns_a_record_its_viewer_may_not_see(
             body = _sse(response.text) if route.endswith("/stream") else response.json()
             for marking in _labels_in(body):
                 assert can_see(viewer, Label.parse(marking)), (route, person, marking)
-            if route == "/api/v1/reports":
+            if route in ("/api/v1/reports", "/api/v1/exports/reports"):
                 ids = {f["id"] for f in body["features"]}
                 expected = {i for i, m in made["report"] if can_see(viewer, Label.parse(m))}
                 assert ids == expected  # nothing missing either
             if route == "/api/v1/violations":
                 ids = {f["id"] for f in body["features"]}
                 expected = {i for i, m in made["violation"] if can_see(viewer, Label.parse(m))}
+                assert ids == expected  # nothing missing either
+            if route == "/api/v1/events":
+                ids = {f["id"] for f in body["features"]}
+                expected = {i for i, m in made["event"] if can_see(viewer, Label.parse(m))}
                 assert ids == expected  # nothing missing either
             if route.endswith("/stream"):
                 expected = {i for i, m in made["report"] if can_see(viewer, Label.parse(m))}

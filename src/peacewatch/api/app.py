@@ -34,6 +34,7 @@ from peacewatch.api.routers import (
     zones,
 )
 from peacewatch.compliance.judge import attach as attach_compliance
+from peacewatch.fusion.engine import attach as attach_fusion
 from peacewatch.ingest.bus import Bus
 from peacewatch.security.credentials import Throttle
 from peacewatch.settings import Settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.settings = settings
     app.state.store = store
     attach_compliance(store)  # every report and position written through this app is judged
+    attach_fusion(store)  # and every report placed in an event (fusion/engine.py)
     app.state.bus = Bus()
     app.state.login_throttle = Throttle(settings.login_failures_per_address)
     # The offline basemap (Natural Earth 1:10m) is several MB of JSON; gzip cuts it by ~4x.

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from peacewatch.errors import FieldProblem, ValidationFailed
+from peacewatch.ingest.kinds import REPORT_KINDS, kind_from
 from peacewatch.ingest.pipeline import Item
 from peacewatch.ingest.validate import KNOWN_FIELDS
 
@@ -24,6 +25,9 @@ ALIASES = {
     "notes": "text",
     "location": "place",
     "marking": "label",
+    "event_id_cnty": "id",
+    "actor1": "party",
+    "admiralty": "grade",
 }
 REQUIRED = ("id", "kind", "observed_at")
 
@@ -82,6 +86,13 @@ def _record(row: dict[str | None, Any]) -> dict[str, Any]:
             attributes[key] = value
     if classification and not record.get("label"):
         record["label"] = f"{classification} REL TO {releasable}" if releasable else classification
+    kind = record.get("kind")
+    if isinstance(kind, str) and kind not in REPORT_KINDS:
+        # ACLED's event_type is broader than a kind ("Battles"); its sub_event_type names one.
+        found = kind_from(kind) or kind_from(str(attributes.get("sub_event_type", "")))
+        if found is not None:
+            record["kind"] = found
+            attributes.pop("sub_event_type", None)
     if attributes:
         record["attributes"] = attributes
     return record

@@ -35,6 +35,7 @@ def geojson_items(doc: Any) -> Iterator[Item]:
             "a GeoJSON FeatureCollection is expected",
             [FieldProblem("type", "must be 'FeatureCollection' (or a single 'Feature')")],
         )
+    _check_crs(doc.get("crs"))
     features = doc.get("features")
     if not isinstance(features, list):
         raise ValidationFailed(
@@ -71,3 +72,29 @@ def _feature_item(index: int, feature: Any) -> Item:
             )
         record["lon"], record["lat"] = coords[0], coords[1]
     return ref, record
+
+
+# GeoJSON is WGS 84 longitude/latitude (RFC 7946); the 2008 draft's ``crs`` member may name
+# it (CRS84, or EPSG:4326 as many writers label lon/lat files). Any other CRS would put the
+# reports somewhere else, so the file is refused rather than misread.
+_WGS84 = frozenset(
+    {
+        "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "ogc:crs84", "crs84",
+        "epsg:4326", "urn:ogc:def:crs:epsg::4326", "urn:ogc:def:crs:epsg:6.6:4326",
+        "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+        "http://www.opengis.net/def/crs/epsg/0/4326",
+    }
+)  # fmt: skip
+
+
+def _check_crs(crs: Any) -> None:
+    if crs is None:
+        return
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if isinstance(name, str) and name.strip().lower() in _WGS84:
+        return
+    shown = name if isinstance(name, str) else json.dumps(crs)[:80]
+    raise ValidationFailed(
+        f"the file's CRS {shown} is not WGS 84 longitude/latitude",
+        [FieldProblem("crs", f"{shown} is not accepted: use CRS84 (WGS 84 lon/lat) or omit crs")],
+    )

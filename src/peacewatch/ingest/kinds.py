@@ -23,3 +23,13 @@ REPORT_KINDS: dict[str, tuple[str, str]] = {
     "patrol_report": ("Patrol report", "Strategic developments"),
     "spot": ("SPOT report", "Strategic developments"),
 }
+
+_BY_NAME = {
+    **{kind: kind for kind in REPORT_KINDS},
+    **{title.lower(): kind for kind, (title, _) in REPORT_KINDS.items()},
+}
+
+
+def kind_from(text: str) -> str | None:
+    """The kind named by its code ('armed_clash') or its title ('Armed clash'), else None."""
+    return _BY_NAME.get(" ".join(text.split()).lower()) or _BY_NAME.get(text.strip())

@@ -20,6 +20,8 @@ class Permission(StrEnum):
     READ_AUDIT = "audit:read"  # read, export and verify the audit trail
     OWN_ACCOUNT = "account:self"  # see oneself, manage one's own tokens, log out
     RULE_VIOLATIONS = "violations:rule"  # confirm or dismiss suspected violations
+    FUSE_EVENTS = "events:fuse"  # merge and split events, detach reports from them
+    GRADE_SOURCES = "sources:grade"  # register sources, change their reliability and grades
 
 
 class Role(StrEnum):
@@ -54,7 +56,7 @@ _BASE = frozenset({P.READ, P.OWN_ACCOUNT})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.WATCHKEEPER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS},
     Role.PATROL_LEADER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS},
-    Role.ANALYST: _BASE | {P.WRITE_REPORTS},
+    Role.ANALYST: _BASE | {P.WRITE_REPORTS, P.FUSE_EVENTS, P.GRADE_SOURCES},
     Role.COMPLIANCE_OFFICER: _BASE | {P.WRITE_ZONES, P.RULE_VIOLATIONS},
     Role.HUMANITARIAN_COORDINATOR: _BASE | {P.WRITE_REPORTS},
     Role.PARTNER_LIAISON: _BASE,

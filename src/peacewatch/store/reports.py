@@ -9,7 +9,17 @@ from itertools import pairwise
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Select, String, and_, func, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    and_,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 
 from peacewatch.store.cursor import decode_cursor, encode_cursor
 from peacewatch.store.engine import spatial_for
@@ -97,6 +107,56 @@ def _stored_time(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
+def report_filters(
+    conn: Connection,
+    *,
+    viewer: Any,
+    mission: str | None = None,
+    bbox: BBox | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    kinds: Sequence[str] = (),
+    parties_: Sequence[str] = (),
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses on ``reports`` of a filtered read, the label filter first: lists,
+    exports and their label aggregates select the same rows through them."""
+    where: list[ColumnElement[bool]] = [visible(reports, viewer)]
+    candidates = spatial_for(conn).report_candidates(bbox=bbox, start=start, end=end)
+    if candidates is not None:
+        where.append(candidates)
+    if bbox is not None:
+        where += [
+            reports.c.lon >= bbox[0],
+            reports.c.lat >= bbox[1],
+            reports.c.lon <= bbox[2],
+            reports.c.lat <= bbox[3],
+        ]
+    if start is not None:
+        where.append(reports.c.observed_at >= start)
+    if end is not None:
+        where.append(reports.c.observed_at < end)
+    if mission is not None:
+        where.append(
+            reports.c.mission_id
+            == select(missions.c.id).where(missions.c.code == mission).scalar_subquery()
+        )
+    if kinds:
+        where.append(reports.c.kind.in_(list(kinds)))
+    if parties_:
+        where.append(
+            reports.c.party_id.in_(select(parties.c.id).where(parties.c.code.in_(list(parties_))))
+        )
+    return where
+
+
+def report_label_markings(conn: Connection, **filters: Any) -> list[str]:
+    """Markings of the distinct labels of the reports a filtered read would return (one SQL
+    aggregate): what an export computes its label from before it streams a row."""
+    label_ids = select(reports.c.label_id).where(*report_filters(conn, **filters)).distinct()
+    query = select(labels.c.marking).where(labels.c.id.in_(label_ids)).order_by(labels.c.marking)
+    return [str(m) for m in conn.execute(query).scalars()]
+
+
 def reports_query(
     conn: Connection,
     *,
@@ -121,32 +181,18 @@ def reports_query(
     # candidates; then the full rows and their joins for that page only. On 10^7 reports a
     # dense 10 km x 24 h box has ~10^4 candidates: joining and sorting every full row took
     # ~50 ms, sorting (observed_at, id) pairs is a fraction of that.
-    page = select(reports.c.id).where(visible(reports, viewer))
-    candidates = spatial_for(conn).report_candidates(bbox=bbox, start=start, end=end)
-    if candidates is not None:
-        page = page.where(candidates)
-    if bbox is not None:
-        page = page.where(
-            reports.c.lon >= bbox[0],
-            reports.c.lat >= bbox[1],
-            reports.c.lon <= bbox[2],
-            reports.c.lat <= bbox[3],
+    page = select(reports.c.id).where(
+        *report_filters(
+            conn,
+            viewer=viewer,
+            mission=mission,
+            bbox=bbox,
+            start=start,
+            end=end,
+            kinds=kinds,
+            parties_=parties_,
         )
-    if start is not None:
-        page = page.where(reports.c.observed_at >= start)
-    if end is not None:
-        page = page.where(reports.c.observed_at < end)
-    if mission is not None:
-        page = page.where(
-            reports.c.mission_id
-            == select(missions.c.id).where(missions.c.code == mission).scalar_subquery()
-        )
-    if kinds:
-        page = page.where(reports.c.kind.in_(list(kinds)))
-    if parties_:
-        page = page.where(
-            reports.c.party_id.in_(select(parties.c.id).where(parties.c.code.in_(list(parties_))))
-        )
+    )
     if cursor is not None:
         after_t, after_id = decode_cursor(cursor)
         page = page.where(

@@ -422,3 +422,68 @@ LABELLED_TABLES = (
     obligations,
     violations,
 )
+
+# --- sources, grades and fused events (fusion/) ------------------------------------------
+# Migration 0004 also adds to ``events``: report_count, source_count, credibility (the derived
+# Admiralty credibility) and locked (an analyst's decision made it: the engine keeps it).
+for _column in (
+    Column("report_count", Integer, nullable=False, server_default="0"),
+    Column("source_count", Integer, nullable=False, server_default="0"),
+    Column("credibility", SmallInteger, nullable=False, server_default="6"),
+    Column("locked", Boolean, nullable=False, server_default="0"),
+):
+    events.append_column(_column)
+Index("ix_events_last_observed", events.c.last_observed_at)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True, doc="what reports name in 'source'"),
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False, doc="patrol, liaison, humint, media, ngo, sensor"),
+    Column("reliability", String(1), nullable=False, doc="Admiralty A-F, current"),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+)
+
+# Every change of a source's reliability or of a report's grade: who, when, why. The current
+# value stays on ``sources.reliability`` / ``reports.grade``; the row carries its subject's label.
+grade_changes = Table(
+    "grade_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=True),
+    Column("previous", String(2), nullable=True),
+    Column("grade", String(2), nullable=False, doc="reliability letter, or a report grade"),
+    Column("reason", Text, nullable=False),
+    *_label_columns(index=False),
+    Index("ix_grade_changes_source", "source_id"),
+    Index("ix_grade_changes_report", "report_id"),
+)
+
+# An analyst's merge, split or detach: what it touched and why. Never undone by the engine.
+fusion_decisions = Table(
+    "fusion_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action", String(16), nullable=False, doc="merge, split or detach"),
+    Column("events", JSON, nullable=False, doc="uuids of the events involved"),
+    Column("reports", JSON, nullable=False, doc="uuids of the reports moved"),
+    Column("reason", Text, nullable=False),
+    *_label_columns(),
+)
+
+# Reports an analyst placed: in an event (event_id), or out of fusion (event_id NULL, detached).
+fusion_pins = Table(
+    "fusion_pins",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=True),
+    Column("decision_id", Integer, ForeignKey("fusion_decisions.id"), nullable=False),
+    Index("ix_fusion_pins_event", "event_id"),
+)
+
+# Labelled like LABELLED_TABLES (kept apart: that tuple is the first cut's).
+FUSION_LABELLED_TABLES = (sources, grade_changes, fusion_decisions)

@@ -1,7 +1,73 @@
-"""Placeholder: routes arrive with issue 5."""
+"""/api/v1/exports: reports as GeoJSON, ACLED-like CSV, KML, GPX or HXL, streamed, labelled
+and audited."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from peacewatch.api.deps import BBoxDep, Reader, StoreDep, WindowDep
+from peacewatch.errors import FieldProblem, ValidationFailed
+from peacewatch.exports.formats import FORMATS, file_name, stream
+from peacewatch.exports.plan import Filters, plan_export
+
+router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
+
+
+@router.get(
+    "/reports",
+    summary="Export reports as a file",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {f.media_type: {"schema": {"type": "string"}} for f in FORMATS.values()},
+            "description": "the file, streamed; its label in X-PeaceWatch-Label",
+        }
+    },
+)
+async def export_reports(
+    request: Request,
+    store: StoreDep,
+    viewer: Reader,
+    bbox: BBoxDep,
+    window: WindowDep,
+    format: Annotated[
+        str, Query(description="geojson, csv (ACLED-like columns), kml, gpx or hxl")
+    ] = "geojson",
+    mission: Annotated[str | None, Query(description="mission code")] = None,
+    kind: Annotated[list[str] | None, Query(description="report kind (repeatable)")] = None,
+    type_: Annotated[
+        list[str] | None, Query(alias="type", description="same as kind (repeatable)")
+    ] = None,
+    party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
+) -> StreamingResponse:
+    """Every report the caller may see that matches the filters (those of
+    ``GET /api/v1/reports``, without paging), as one file. The file carries the most
+    restrictive label of what it holds (GeoJSON ``label`` and ``confidentiality`` members, the
+    KML Document's and GPX metadata's description), and so do the ``X-PeaceWatch-Label`` and
+    ``X-PeaceWatch-Classification`` headers; the export is audited."""
+    fmt = format.lower()
+    if fmt not in FORMATS:
+        raise ValidationFailed(
+            f"unknown export format {format!r}",
+            [FieldProblem("format", f"must be one of {', '.join(FORMATS)}")],
+        )
+    filters = Filters(
+        mission=mission,
+        bbox=bbox,
+        start=window[0],
+        end=window[1],
+        kinds=(*(kind or ()), *(type_ or ())),
+        parties=tuple(party or ()),
+    )
+    plan = await run_in_threadpool(plan_export, store, viewer=viewer, filters=filters)
+    request.state.label = plan.label  # the banner middleware sets the label headers from it
+    name = file_name(plan, fmt)
+    return StreamingResponse(
+        stream(plan, fmt),
+        media_type=FORMATS[fmt].media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
