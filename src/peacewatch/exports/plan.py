@@ -74,6 +74,14 @@ class Plan:
 
     def pages(self) -> Iterator[list[str]]:
         """Feature texts page by page; each page is read in its own short read transaction."""
+        for page in self._pages(table=False):
+            yield [text for text, _ in page]
+
+    def rows(self) -> Iterator[list[tuple[Any, ...]]]:
+        """Pages of (store.reports.TABLE_COLUMNS values…, id, label) for tabular formats."""
+        yield from self._pages(table=True)
+
+    def _pages(self, *, table: bool) -> Iterator[list[Any]]:
         cursor: str | None = None
         while True:
             with self.store.read() as conn:
@@ -82,18 +90,26 @@ class Plan:
                     viewer=self.viewer,
                     limit=self.page_size,
                     cursor=cursor,
+                    table=table,
                     **self.filters.query(),
                 )
             # A report stored after the label was computed may carry a label outside it;
             # it waits for the next export rather than leave under a label that omits it.
-            kept = [
-                text
-                for text, marking in zip(page.feature_json, page.labels, strict=True)
-                if marking in self.markings
-            ]
-            self.count += len(kept)
-            if kept:
-                yield kept
+            if table:
+                items: list[Any] = [
+                    (*row, uuid, marking)
+                    for row, uuid, marking in zip(page.table, page.ids, page.labels, strict=True)
+                    if marking in self.markings
+                ]
+            else:
+                items = [
+                    (text, marking)
+                    for text, marking in zip(page.feature_json, page.labels, strict=True)
+                    if marking in self.markings
+                ]
+            self.count += len(items)
+            if items:
+                yield items
             if page.next_cursor is None:
                 return
             cursor = page.next_cursor

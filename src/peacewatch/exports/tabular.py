@@ -7,13 +7,15 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from peacewatch.exports.plan import Plan
 from peacewatch.ingest.kinds import REPORT_KINDS
 
 ACLED_COLUMNS = (
     "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "latitude",
     "longitude", "geo_precision", "time_precision", "source", "notes", "fatalities",
-    "admiralty", "title", "label",
+    "admiralty", "title", "label", "kind",
 )  # fmt: skip
 
 # (human header, HXL hashtag, how to read it from a report's properties)
@@ -35,26 +37,28 @@ HXL_COLUMNS: tuple[tuple[str, str], ...] = (
 
 # A cell a spreadsheet would run as a formula (CSV injection): free text starting so is
 # prefixed with an apostrophe, as OWASP advises. Numbers and codes are never touched.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def _safe(text: Any) -> str:
-    if text is None:
+    if not text:
         return ""
-    value = str(text)
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    value = text if isinstance(text, str) else str(text)
+    return "'" + value if value[0] in _FORMULA_START else value
 
 
-def _fatalities(props: dict[str, Any]) -> Any:
-    attributes = props.get("attributes") or {}
-    value = attributes.get("fatalities") if isinstance(attributes, dict) else None
+def _attribute(stored: str | dict[str, Any] | None, key: str) -> Any:
+    """One attribute of a report's attributes: JSON text on SQLite (parsed only when the key
+    is in it), already a dict from PostgreSQL's driver."""
+    if not stored:
+        return ""
+    if isinstance(stored, str):
+        if f'"{key}"' not in stored:
+            return ""
+        stored = orjson.loads(stored)
+    attributes = stored
+    value = attributes.get(key) if isinstance(attributes, dict) else None
     return "" if value is None else value
-
-
-def _sector(props: dict[str, Any]) -> str:
-    attributes = props.get("attributes") or {}
-    value = attributes.get("sector") if isinstance(attributes, dict) else None
-    return _safe(value)
 
 
 def _stream(plan: Plan, header_rows: list[list[str]], row: Any) -> Iterator[bytes]:
@@ -62,37 +66,42 @@ def _stream(plan: Plan, header_rows: list[list[str]], row: Any) -> Iterator[byte
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows(header_rows)
     yield buffer.getvalue().encode()
-    for page in plan.pages():
+    for page in plan.rows():
         buffer.seek(0)
         buffer.truncate()
-        for props in plan.parse(page):
-            writer.writerow(row(props))
+        writer.writerows(map(row, page))
         yield buffer.getvalue().encode()
 
 
-def _acled_row(p: dict[str, Any]) -> list[Any]:
-    kind = p["kind"]
-    title, event_type = REPORT_KINDS.get(kind, (kind, ""))
-    lon, lat = p["_coordinates"]
+# A row of Plan.rows(): store.reports.TABLE_COLUMNS, then the report's id and label.
+Row = tuple[Any, ...]
+
+
+def _acled_row(r: Row) -> list[Any]:
+    (observed, kind, lon, lat, loc_precision, time_precision, party, source, text, attributes,
+     grade, title, uuid, label) = r  # fmt: skip
+    info = REPORT_KINDS.get(kind)
+    event_type, sub_event_type = (info.event_type, info.sub_event_type) if info else ("", "")
     return [
-        p["id"], p["observed_at"], event_type, title, p.get("party") or "", lat, lon,
-        p.get("location_precision") or "", p.get("time_precision") or "",
-        _safe(p.get("source")), _safe(p.get("text")), _fatalities(p), p.get("grade") or "",
-        _safe(p.get("title")), p["label"],
+        uuid, observed, event_type, sub_event_type, party or "", lat, lon, loc_precision or "",
+        time_precision or "", _safe(source), _safe(text), _attribute(attributes, "fatalities"),
+        grade or "", _safe(title), label, kind,
     ]  # fmt: skip
 
 
 def write_csv(plan: Plan) -> Iterator[bytes]:
-    """CSV with ACLED-like columns; ``event_date`` keeps the full UTC time of observation."""
+    """CSV with ACLED-like columns; ``event_date`` keeps the full UTC time of observation and
+    ``kind`` the report kind, which ACLED's event and sub-event type name only loosely."""
     return _stream(plan, [list(ACLED_COLUMNS)], _acled_row)
 
 
-def _hxl_row(p: dict[str, Any]) -> list[Any]:
-    lon, lat = p["_coordinates"]
+def _hxl_row(r: Row) -> list[Any]:
+    (observed, kind, lon, lat, _, _, party, source, text, attributes, grade, title, uuid,
+     label) = r  # fmt: skip
     return [
-        p["id"], p["kind"], _safe(p.get("title")), p["observed_at"], lat, lon, _sector(p),
-        p.get("party") or "", _safe(p.get("source")), _fatalities(p), p.get("grade") or "",
-        _safe(p.get("text")), p["label"],
+        uuid, kind, _safe(title), observed, lat, lon, _safe(_attribute(attributes, "sector")),
+        party or "", _safe(source), _attribute(attributes, "fatalities"), grade or "",
+        _safe(text), label,
     ]  # fmt: skip
 
 

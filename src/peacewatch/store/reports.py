@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
@@ -14,10 +14,9 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
-    and_,
     func,
-    or_,
     select,
+    tuple_,
     type_coerce,
 )
 
@@ -38,6 +37,8 @@ class Page:
     labels: list[str]
     ids: list[str]
     next_cursor: str | None
+    # With ``table=True``: the plain columns of TABLE_COLUMNS per report, instead of Features.
+    table: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property
     def features(self) -> list[dict[str, Any]]:
@@ -86,8 +87,44 @@ _FROM = (
 )
 
 
-def _columns(conn: Connection) -> tuple[Any, ...]:
-    """(row id, observed_at as stored, uuid, label marking, Feature text) of each report.
+# The plain columns a tabular export writes (``list_reports(..., table=True)``): reading them
+# costs half of building the Feature text, and nothing needs parsing afterwards.
+TABLE_COLUMNS = (
+    "observed_at",
+    "kind",
+    "lon",
+    "lat",
+    "location_precision",
+    "time_precision",
+    "party",
+    "source",
+    "text",
+    "attributes",
+    "grade",
+    "title",
+)
+
+
+def _table_columns(conn: Connection) -> tuple[Any, ...]:
+    return (
+        spatial_for(conn).rfc3339("reports.observed_at"),
+        reports.c.kind,
+        reports.c.lon,
+        reports.c.lat,
+        reports.c.location_precision,
+        reports.c.time_precision,
+        parties.c.code,
+        reports.c.source,
+        reports.c.text,
+        type_coerce(reports.c.attributes, String),
+        reports.c.grade,
+        reports.c.title,
+    )
+
+
+def _columns(conn: Connection, table: bool = False) -> tuple[Any, ...]:
+    """(row id, observed_at as stored, uuid, label marking, Feature text) of each report
+    (with ``table``: the TABLE_COLUMNS in place of the Feature text).
 
     observed_at skips the datetime conversion: it only orders the page (stored text sorts in
     time order on SQLite; PostgreSQL hands back datetimes), and the Feature carries the time.
@@ -97,7 +134,7 @@ def _columns(conn: Connection) -> tuple[Any, ...]:
         type_coerce(reports.c.observed_at, String).label("observed_at"),
         reports.c.uuid,
         labels.c.marking.label("label"),
-        spatial_for(conn).report_feature_json().label("feature"),
+        *(_table_columns(conn) if table else (spatial_for(conn).report_feature_json(),)),
     )
 
 
@@ -169,6 +206,7 @@ def reports_query(
     parties_: Sequence[str] = (),
     limit: int = 1000,
     cursor: str | None = None,
+    table: bool = False,
 ) -> Select[Any]:
     """The SELECT behind ``list_reports``: one row more than ``limit`` (to know if more follow),
     unordered — the caller sorts by (observed_at, id).
@@ -195,16 +233,14 @@ def reports_query(
     )
     if cursor is not None:
         after_t, after_id = decode_cursor(cursor)
-        page = page.where(
-            or_(
-                reports.c.observed_at > after_t,
-                and_(reports.c.observed_at == after_t, reports.c.id > after_id),
-            )
-        )
+        # A row value, not "t > a OR (t = a AND id > b)": both backends turn it into a range
+        # of the (observed_at, id) index, where the OR made SQLite scan from the first row on
+        # every page (an export of 10^6 reports slowed from 40 to 75 ms a page).
+        page = page.where(tuple_(reports.c.observed_at, reports.c.id) > tuple_(after_t, after_id))
     ids = page.order_by(reports.c.observed_at, reports.c.id).limit(limit + 1).subquery()
     # No ORDER BY out here: sorting 1,000 wide rows in SQL is wasted work (it cost PostGIS
     # ~4 ms at p95 on 10^7 reports); list_reports orders the page's rows in Python instead.
-    return select(*_columns(conn)).select_from(_FROM.join(ids, ids.c.id == reports.c.id))
+    return select(*_columns(conn, table)).select_from(_FROM.join(ids, ids.c.id == reports.c.id))
 
 
 # A window is cut into this many equal buckets to find where a dense box's first page lies.
@@ -263,7 +299,10 @@ def list_reports(conn: Connection, *, limit: int = 1000, **filters: Any) -> Page
     next_cursor = None
     if more and rows:
         next_cursor = encode_cursor(_stored_time(rows[-1][1]), rows[-1][0])
-    return Page([r[4] for r in rows], [r[3] for r in rows], [r[2] for r in rows], next_cursor)
+    marks, ids = [r[3] for r in rows], [r[2] for r in rows]
+    if filters.get("table"):
+        return Page([], marks, ids, next_cursor, [tuple(r[4:]) for r in rows])
+    return Page([r[4] for r in rows], marks, ids, next_cursor)
 
 
 def get_report(conn: Connection, *, viewer: Any, uuid: str) -> dict[str, Any] | None:

@@ -184,6 +184,11 @@ _FEATURE_JSON = """json_object('type', 'Feature', 'id', reports.uuid,
 )
 
 
+def rfc3339(column: str) -> ColumnElement[str]:
+    """SQL for a stored time as RFC 3339 UTC text, as the Features write it."""
+    return literal_column(_RFC3339.format(c=column), String)
+
+
 def report_feature_json() -> ColumnElement[str]:
     """SQL for a report row as GeoJSON Feature text (needs reports, missions, parties, labels)."""
     return literal_column(_FEATURE_JSON, String)
