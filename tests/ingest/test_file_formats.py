@@ -88,7 +88,7 @@ def test_kml_points_become_reports_and_other_placemarks_are_rejected(store: Stor
         rows = {r.title: r for r in conn.execute(select(reports))}
     assert rows["Roadblock at Podujevo"].kind == "roadblock"
     assert rows["Roadblock at Podujevo"].text == "Two trucks & a tractor"
-    assert rows["Roadblock at Podujevo"].attributes == {"vehicles": "2"}
+    assert rows["Roadblock at Podujevo"].attributes == {"vehicles": 2}  # numbers stored as such
     assert rows["Sighting"].kind == "spot"
     again = _ingest(store, KML, "kml")  # ids derived from content: a duplicate, not a copy
     assert again.accepted == 0 and again.duplicates == 2
@@ -129,7 +129,7 @@ def test_hxl_rows_map_back_and_impossible_dates_reject_their_row(store: Store) -
     with store.read() as conn:
         row = conn.execute(select(reports)).one()
     assert row.kind == "armed_clash"
-    assert row.attributes == {"sector": "MNB-East", "fatalities": "2"}
+    assert row.attributes == {"sector": "MNB-East", "fatalities": 2}
 
 
 def test_an_unknown_hxl_hashtag_rejects_every_row_naming_the_column(store: Store) -> None:

@@ -84,7 +84,7 @@ def _event(conn: Connection, group: list[Member]) -> dict[str, Any]:
     return {
         "mission_id": group[0].mission_id,
         "kind": kind,
-        "title": REPORT_KINDS[kind][0] if kind in REPORT_KINDS else kind,
+        "title": REPORT_KINDS[kind].title if kind in REPORT_KINDS else kind,
         "first_observed_at": min(m.observed_at for m in group),
         "last_observed_at": max(m.observed_at for m in group),
         "lon": sum(m.lon for m in group) / n,

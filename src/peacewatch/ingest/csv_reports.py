@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from peacewatch.errors import FieldProblem, ValidationFailed
-from peacewatch.ingest.kinds import REPORT_KINDS, kind_from
+from peacewatch.ingest.kinds import REPORT_KINDS, kind_from, kind_from_acled
 from peacewatch.ingest.pipeline import Item
 from peacewatch.ingest.validate import KNOWN_FIELDS
 
@@ -18,7 +18,6 @@ ALIASES = {
     "longitude": "lon",
     "lng": "lon",
     "latitude": "lat",
-    "event_type": "kind",
     "date": "observed_at",
     "event_date": "observed_at",
     "geo_precision": "location_precision",
@@ -30,6 +29,8 @@ ALIASES = {
     "admiralty": "grade",
 }
 REQUIRED = ("id", "kind", "observed_at")
+# ACLED names the kind by its event and sub-event type; our own export adds a ``kind`` column.
+ACLED_TYPES = ("event_type", "sub_event_type")
 
 
 def csv_items(data: bytes | str) -> Iterator[Item]:
@@ -48,7 +49,9 @@ def csv_items(data: bytes | str) -> Iterator[Item]:
             ) from None
     reader = csv.DictReader(io.StringIO(data, newline=""))
     header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
+    missing = [
+        c for c in REQUIRED if c not in header and not (c == "kind" and "event_type" in header)
+    ]
     if missing:
         raise ValidationFailed(
             f"the CSV header lacks {', '.join(missing)}",
@@ -86,13 +89,28 @@ def _record(row: dict[str | None, Any]) -> dict[str, Any]:
             attributes[key] = value
     if classification and not record.get("label"):
         record["label"] = f"{classification} REL TO {releasable}" if releasable else classification
-    kind = record.get("kind")
-    if isinstance(kind, str) and kind not in REPORT_KINDS:
-        # ACLED's event_type is broader than a kind ("Battles"); its sub_event_type names one.
-        found = kind_from(kind) or kind_from(str(attributes.get("sub_event_type", "")))
-        if found is not None:
-            record["kind"] = found
-            attributes.pop("sub_event_type", None)
+    _resolve_kind(record, attributes)
     if attributes:
         record["attributes"] = attributes
     return record
+
+
+def _resolve_kind(record: dict[str, Any], attributes: dict[str, Any]) -> None:
+    """Name the kind from ``kind`` or ACLED's types, dropping types that only restate it."""
+    event_type, sub_event_type = (str(attributes.get(name, "")) for name in ACLED_TYPES)
+    kind = record.get("kind")
+    if not kind and event_type:
+        # An ACLED file names no kind; an older export of ours put its title in sub_event_type.
+        kind = (
+            kind_from(sub_event_type) or kind_from_acled(event_type, sub_event_type) or event_type
+        )
+    if isinstance(kind, str) and kind not in REPORT_KINDS:
+        kind = kind_from(kind) or kind
+    if kind:
+        record["kind"] = kind
+    info = REPORT_KINDS.get(kind) if isinstance(kind, str) else None
+    if info is None:
+        return
+    for name, ours in zip(ACLED_TYPES, (info.event_type, info.sub_event_type), strict=True):
+        if attributes.get(name) in (ours, info.title):
+            del attributes[name]

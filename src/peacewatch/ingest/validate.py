@@ -23,6 +23,7 @@ from peacewatch.domain.grid import from_mgrs
 from peacewatch.domain.labels import Label, Viewer, can_write
 from peacewatch.errors import FieldProblem
 from peacewatch.ingest.kinds import REPORT_KINDS
+from peacewatch.ingest.report_fields import check_attributes
 
 MAX_TEXT = 20_000
 MAX_TITLE = 300
@@ -135,16 +136,32 @@ def _coordinate(value: Any, name: str, bound: float) -> float:
     return number
 
 
+# Precision codes as ACLED and UCDP use them: how closely the report places the event.
+LOCATION_PRECISION = {"exact": 1, "near": 2, "town": 2, "region": 3}
+TIME_PRECISION = {"day": 1, "week": 2, "month": 3}
+_PRECISION_MEANING = {
+    "location_precision": "1 (the exact place), 2 (near a town) or 3 (only the region)",
+    "time_precision": "1 (the day is known), 2 (the week) or 3 (only the month)",
+}
+
+
 def _precision(value: Any, name: str) -> int:
     if value is None or value == "":
         return 1
-    try:
+    names = LOCATION_PRECISION if name == "location_precision" else TIME_PRECISION
+    number: Any = None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        number = names.get(text) or (int(text) if text.isdecimal() else None)
+    elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(f"{name} must be 1, 2 or 3", field=name) from None
-    if number not in (1, 2, 3) or isinstance(value, bool):
-        raise DomainError(f"{name} must be 1, 2 or 3", field=name)
-    return number
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    if number not in (1, 2, 3):
+        raise DomainError(
+            f"{name} must be 1, 2 or 3: {_PRECISION_MEANING[name]}, not {value!r}", field=name
+        )
+    return int(number)
 
 
 def _text(value: Any, name: str, limit: int) -> str | None:
@@ -236,6 +253,9 @@ def to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], Label]
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
         problems.append(FieldProblem("attributes", "must be an object"))
+    elif isinstance(kind, str):
+        attributes, attribute_problems = check_attributes(kind, attributes)
+        problems.extend(attribute_problems)
     synthetic = record.get("synthetic", False)
     if not isinstance(synthetic, bool):
         if synthetic in ("true", "1", "yes", "false", "0", "no", ""):
@@ -258,7 +278,7 @@ def to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], Label]
         "party_id": party_id,
         "source": source,
         "grade": grade,
-        "title": title or REPORT_KINDS[kind][0],
+        "title": title or REPORT_KINDS[kind].title,
         "text": body or "",
         "synthetic": bool(synthetic),
         "attributes": attributes,
