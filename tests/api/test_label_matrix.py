@@ -79,6 +79,7 @@ MATRIX = {
     "/api/v1/sources/{code}": None,  # each source
     "/api/v1/sources/{code}/history": None,  # each source
     "/api/v1/reports/{report_id}/grades": None,  # each report
+    "/api/v1/reports/{report_id}/versions": None,  # each report
     "/ogc/collections/{collectionId}/items": "/ogc/collections/reports/items?limit=10000",
     "/ogc/collections/{collectionId}/items/{featureId}": None,  # each report, unit, zone, …
 }
@@ -273,6 +274,7 @@ ITEM_ROUTES = {
     "source": ["/api/v1/sources/{}", "/api/v1/sources/{}/history"],
 }
 ITEM_ROUTES["report"].append("/api/v1/reports/{}/grades")
+ITEM_ROUTES["report"].append("/api/v1/reports/{}/versions")
 ITEM_ROUTES["event"].append("/ogc/collections/events/items/{}")
 
 

@@ -11,10 +11,11 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, update
 
 from peacewatch.compliance.engine import Observations, RuleSet
 from peacewatch.compliance.rules import rules_for
+from peacewatch.compliance.settle import settle
 from peacewatch.domain import categories
 from peacewatch.domain.labels import Label, most_restrictive
 from peacewatch.store import Store
@@ -35,6 +36,8 @@ def judge_written(conn: Connection, topic: str, rows: list[dict[str, Any]]) -> N
     """Store hook: judge a batch just written, in its transaction."""
     if topic == "reports":
         judge_reports(conn, rows)
+    elif topic == "reports.corrected":
+        rejudge_reports(conn, rows)
     elif topic == "positions":
         judge_positions(conn, rows)
 
@@ -61,6 +64,7 @@ class Judged:
 
     breaches: set[tuple[int, int, int]] = field(default_factory=set)
     created: int = 0
+    violations: list[dict[str, Any]] = field(default_factory=list)  # as found, new or not
 
 
 def judge_reports(
@@ -164,7 +168,39 @@ def _record(
             }
         )
     found = {(v["obligation_id"], v["zone_id"], v[evidence]) for v in out}
-    return Judged(found, insert_violations(conn, out))
+    return Judged(found, insert_violations(conn, out), out)
+
+
+def rejudge_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> Judged:
+    """Judge corrected reports again: new breaches are recorded, suspected violations the
+    correction no longer supports are withdrawn, those it still supports (or supports again,
+    after a withdrawal) take the corrected place, time and label. Officers' verdicts stay."""
+    judged = judge_reports(conn, rows)
+    settle(conn, list(rows), "report_id", judged.breaches, reason=CORRECTED)
+    if judged.violations:
+        v = violations.c
+        conn.execute(
+            update(violations)
+            .where(
+                v.obligation_id == bindparam("b_obligation_id"),
+                v.zone_id == bindparam("b_zone_id"),
+                v.report_id == bindparam("b_report_id"),
+                v.state.in_(("suspected", "withdrawn")),
+            )
+            .values(
+                {f: bindparam(f"b_{f}") for f in _REFRESHED}
+                | {"state": "suspected", "reason": None, "decided_by": None, "decided_at": None}
+            ),
+            [
+                {f"b_{f}": found[f] for f in (*_REFRESHED, "obligation_id", "zone_id", "report_id")}
+                for found in judged.violations
+            ],
+        )
+    return judged
+
+
+CORRECTED = "no longer a breach: the report was corrected"
+_REFRESHED = ("party_id", "category", "observed_at", "lon", "lat", "label_id")
 
 
 def insert_violations(conn: Connection, rows: list[dict[str, Any]]) -> int:

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, select
 
 from peacewatch.compliance.judge import judge_positions, judge_reports
 from peacewatch.compliance.rules import load_rules
+from peacewatch.compliance.settle import settle
 from peacewatch.store import Store, audit
-from peacewatch.store.tables import compliance_runs, reports, unit_positions, violations
+from peacewatch.store.tables import compliance_runs, reports, unit_positions
 
 CHUNK = 50_000
 
@@ -67,7 +68,7 @@ def recheck(
                 result.engine_s += time.perf_counter() - t
                 result.created += judged.created
                 result.observations += len(rows)
-                withdrawn, unsupported = _settle(conn, rows, key, judged.breaches)
+                withdrawn, unsupported = settle(conn, rows, key, judged.breaches)
                 result.withdrawn += withdrawn
                 result.unsupported_verdicts += unsupported
     with store.write() as conn:
@@ -112,42 +113,3 @@ def _chunk(
     if until is not None:
         query = query.where(table.c.observed_at < until)
     return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def _settle(
-    conn: Connection, rows: list[dict[str, Any]], key: str, expected: set[tuple[int, int, int]]
-) -> tuple[int, int]:
-    """Withdraw suspected violations of these observations that the rules no longer support;
-    count confirmed or dismissed ones in the same case."""
-    ids = [r["id"] for r in rows]
-    stored = conn.execute(
-        select(
-            violations.c.id,
-            violations.c.obligation_id,
-            violations.c.zone_id,
-            violations.c.state,
-            violations.c[key],
-        ).where(violations.c[key].in_(ids))
-    ).all()
-    if not stored:
-        return 0, 0
-    withdraw, unsupported = [], 0
-    for v in stored:
-        if (v.obligation_id, v.zone_id, v[4]) in expected:
-            continue
-        if v.state == "suspected":
-            withdraw.append(v.id)
-        elif v.state in ("confirmed", "dismissed"):
-            unsupported += 1
-    if withdraw:
-        conn.execute(
-            update(violations)
-            .where(and_(violations.c.id.in_(withdraw), violations.c.state == "suspected"))
-            .values(
-                state="withdrawn",
-                reason="no longer a breach under the rules in force",
-                decided_by="compliance",
-                decided_at=datetime.now(UTC),
-            )
-        )
-    return len(withdraw), unsupported

@@ -1,5 +1,6 @@
 """Incremental fusion: a store hook places each batch of new reports in events, inside the
-transaction that writes them. ``place`` is shared with the bulk re-run."""
+transaction that writes them; first, reports from registered sources take their source's
+reliability (``reliability.py``). ``place`` is shared with the bulk re-run."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, delete, false, select
 
-from peacewatch.fusion.aggregate import Member, aggregate, members_of
+from peacewatch.fusion.aggregate import Member, aggregate, member_rows, members_of
 from peacewatch.fusion.cluster import M_PER_DEG, Clusters, assign, group_of
 from peacewatch.fusion.families import FAMILY_OF, MAX_METRES, MAX_SECONDS, family_codes
+from peacewatch.fusion.reliability import take_source_reliability
 from peacewatch.store import Store
-from peacewatch.store.tables import event_reports, events
+from peacewatch.store.tables import event_reports, events, fusion_pins
 
 SYSTEM = "fusion"
 Array = np.ndarray[Any, Any]
@@ -34,9 +36,13 @@ def attach(store: Store) -> None:
 
 
 def fuse_written(conn: Connection, topic: str, rows: list[dict[str, Any]]) -> None:
-    """Store hook: place a batch of reports just written in events, in its transaction."""
+    """Store hook: grade a batch of reports just written by their registered sources and place
+    them in events, in its transaction."""
     if topic == "reports":
+        take_source_reliability(conn, rows)  # before fusion: event credibility reads the grades
         fuse_reports(conn, rows)
+    elif topic == "reports.corrected":
+        replace_reports(conn, rows)
 
 
 @dataclass
@@ -166,3 +172,36 @@ def write_events(
 def window_start(since: datetime) -> datetime:
     """The earliest time an event that a report observed at ``since`` could join may end."""
     return since - timedelta(seconds=MAX_SECONDS)
+
+
+def replace_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Place corrected report rows again: each leaves the event the engine had put it in (an
+    event left empty goes, unless locked) and is clustered anew; a report an analyst pinned
+    stays where it was put. The events they leave or stay in are recomputed from their
+    reports. Returns how many events were created."""
+    ids = [int(r["id"]) for r in rows]
+    pinned = set(
+        conn.execute(select(fusion_pins.c.report_id).where(fusion_pins.c.report_id.in_(ids)))
+        .scalars()
+        .all()
+    )
+    held = set(
+        conn.execute(
+            select(event_reports.c.event_id).where(event_reports.c.report_id.in_(ids))
+        ).scalars()
+    )
+    free = [r for r in rows if int(r["id"]) not in pinned]
+    if free:
+        conn.execute(
+            delete(event_reports).where(event_reports.c.report_id.in_([int(r["id"]) for r in free]))
+        )
+    if held:
+        members = member_rows(conn, sorted(held))
+        kept = sorted({m.key for _, m in members})
+        conn.execute(
+            delete(events).where(
+                events.c.id.in_(sorted(held - set(kept))), events.c.locked == false()
+            )
+        )
+        write_events(conn, aggregate(conn, [m for _, m in members]), kept)
+    return fuse_reports(conn, free)

@@ -18,7 +18,15 @@ from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.ingest.kinds import kind_from
 from peacewatch.ingest.pipeline import Item, Rejection
 from peacewatch.ingest.validate import KNOWN_FIELDS
-from peacewatch.ingest.xml_safe import child, descendants, local, parse_xml, stable_id, text_of
+from peacewatch.ingest.xml_safe import (
+    child,
+    descendants,
+    local,
+    parse_xml,
+    split_fields,
+    stable_id,
+    text_of,
+)
 
 DEFAULT_KIND = "spot"
 
@@ -64,22 +72,11 @@ def _waypoint(index: int, wpt: Element) -> Item:
     ref = f"waypoint {index}" + (f" ({name})" if name else "")
     if wpt.get("lat") is None or wpt.get("lon") is None:
         return Rejection(ref, [FieldProblem("lat", "a waypoint needs lat and lon attributes")])
-    record: dict[str, Any] = {"lat": wpt.get("lat"), "lon": wpt.get("lon")}
-    attributes: dict[str, Any] = {}
-    for key, value in _extensions(wpt).items():
-        if value == "":
-            continue
-        if key == "attributes":
-            try:
-                loaded = json.loads(value)
-            except json.JSONDecodeError:
-                return Rejection(ref, [FieldProblem("attributes", "must be a JSON object")])
-            if isinstance(loaded, dict):
-                attributes.update(loaded)
-        elif key in KNOWN_FIELDS:
-            record[key] = value
-        else:
-            attributes[key] = value
+    split = split_fields(_extensions(wpt), KNOWN_FIELDS, ref)
+    if isinstance(split, FieldProblem):
+        return Rejection(ref, [split])
+    record, attributes = split
+    record.update(lat=wpt.get("lat"), lon=wpt.get("lon"))
     for tag, key in (("time", "observed_at"), ("name", "title"), ("desc", "text")):
         found = text_of(wpt, tag)
         if found is not None:

@@ -8,15 +8,21 @@ content (so re-sending the file gives duplicates) and without a ``kind`` is a SP
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 from xml.etree.ElementTree import Element
 
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.ingest.pipeline import Item, Rejection
 from peacewatch.ingest.validate import KNOWN_FIELDS
-from peacewatch.ingest.xml_safe import child, descendants, local, parse_xml, stable_id, text_of
+from peacewatch.ingest.xml_safe import (
+    child,
+    descendants,
+    local,
+    parse_xml,
+    split_fields,
+    stable_id,
+    text_of,
+)
 
 DEFAULT_KIND = "spot"
 _GEOMETRIES = ("Point", "LineString", "LinearRing", "Polygon", "MultiGeometry", "Model", "Track")
@@ -57,22 +63,10 @@ def _placemark(index: int, placemark: Element) -> Item:
     coords = (text_of(shapes[0], "coordinates") or "").split(",")
     if len(coords) not in (2, 3):
         return Rejection(ref, [FieldProblem("coordinates", "must be 'lon,lat' or 'lon,lat,alt'")])
-    record: dict[str, Any] = {}
-    attributes: dict[str, Any] = {}
-    for key, value in _extended(placemark).items():
-        if value == "":
-            continue
-        if key == "attributes":
-            try:
-                loaded = json.loads(value)
-            except json.JSONDecodeError:
-                return Rejection(ref, [FieldProblem("attributes", "must be a JSON object")])
-            if isinstance(loaded, dict):
-                attributes.update(loaded)
-        elif key in KNOWN_FIELDS:
-            record[key] = value
-        else:
-            attributes[key] = value
+    split = split_fields(_extended(placemark), KNOWN_FIELDS, ref)
+    if isinstance(split, FieldProblem):
+        return Rejection(ref, [split])
+    record, attributes = split
     record["lon"], record["lat"] = coords[0].strip(), coords[1].strip()
     when = _when(placemark)
     if when is not None:

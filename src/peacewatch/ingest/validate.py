@@ -5,6 +5,9 @@ A canonical record is a plain dict (what every adapter produces):
 ``lon``/``lat``, ``mgrs`` or ``place``, optional ``label`` (marking text), ``party``,
 ``source``, ``grade`` (Admiralty, e.g. "B2"), ``title``, ``text``, ``location_precision``
 and ``time_precision`` (1–3, as ACLED), ``synthetic`` and ``attributes``.
+
+A correction is a record that also names the report it corrects (``corrects``: that report's
+UUID) and may say why (``reason``); its own ``id`` is the correction's client UUID.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ KNOWN_FIELDS = frozenset(
     {
         "id", "kind", "observed_at", "reported_at", "lon", "lat", "mgrs", "place", "label",
         "party", "source", "grade", "title", "text", "location_precision", "time_precision",
-        "synthetic", "attributes", "mission",
+        "synthetic", "attributes", "mission", "corrects",
     }
 )  # fmt: skip
 
@@ -251,6 +254,19 @@ def to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], Label]
         "time_precision", lambda: _precision(record.get("time_precision"), "time_precision")
     )
     attributes = record.get("attributes") or {}
+    corrects = reason = None
+    if record.get("corrects") not in (None, ""):
+        corrects = check("corrects", lambda: _uuid(record.get("corrects"), "corrects"))
+        if corrects is not None and corrects == report_id:
+            problems.append(
+                FieldProblem("id", "a correction needs its own id, not the corrected report's")
+            )
+        if isinstance(attributes, dict) and "reason" in attributes and "reason" not in record:
+            attributes = {k: v for k, v in attributes.items() if k != "reason"}  # a CSV column
+            reason = record.get("attributes", {}).get("reason")
+        else:
+            reason = record.get("reason")
+        reason = check("reason", lambda: _text(reason, "reason", MAX_TEXT))
     if not isinstance(attributes, dict):
         problems.append(FieldProblem("attributes", "must be an object"))
     elif isinstance(kind, str):
@@ -285,13 +301,17 @@ def to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], Label]
         "created_by": ctx.viewer.name,
         "created_at": ctx.now,
     }
+    if corrects is not None:  # taken off the row by the pipeline before it is written
+        row |= {"corrects": corrects, "reason": reason}
     return row, label
 
 
-def _uuid(value: Any) -> str:
+def _uuid(value: Any, name: str = "id") -> str:
     if not isinstance(value, str) or not value:
-        raise DomainError("id is required: the report's UUID, chosen by the sender", field="id")
+        raise DomainError(
+            f"{name} is required: the report's UUID, chosen by the sender", field=name
+        )
     try:
         return str(uuidlib.UUID(value))
     except ValueError:
-        raise DomainError(f"id {value!r} is not a UUID", field="id") from None
+        raise DomainError(f"{name} {value!r} is not a UUID", field=name) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -61,3 +62,27 @@ def stable_id(*parts: Any) -> str:
     """A UUID derived from a record's content, for files that carry none: re-sending the same
     file then gives duplicates, not copies."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "peacewatch:" + "|".join(map(str, parts))))
+
+
+def split_fields(
+    values: dict[str, str], known: frozenset[str] | set[str], ref: str
+) -> tuple[dict[str, Any], dict[str, Any]] | FieldProblem:
+    """Report fields and free attributes from KML ExtendedData or GPX extensions: known names
+    are fields, ``attributes`` is a JSON object of attributes, the rest are attributes."""
+    record: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    for key, value in values.items():
+        if value == "":
+            continue
+        if key == "attributes":
+            try:
+                loaded = json.loads(value)
+            except json.JSONDecodeError:
+                return FieldProblem("attributes", "must be a JSON object")
+            if isinstance(loaded, dict):
+                attributes.update(loaded)
+        elif key in known:
+            record[key] = value
+        else:
+            attributes[key] = value
+    return record, attributes

@@ -160,6 +160,7 @@ _FEATURE_JSON = """json_build_object('type', 'Feature', 'id', reports.uuid,
     'location_precision', reports.location_precision, 'time_precision', reports.time_precision,
     'party', parties.code, 'source', reports.source, 'grade', reports.grade,
     'title', reports.title, 'text', reports.text, 'label', labels.marking,
+    'version', reports.version,
     'synthetic', reports.synthetic, 'attributes', reports.attributes))::text""".format(
     observed=_RFC3339.format(c="reports.observed_at"),
     reported=_RFC3339.format(c="reports.reported_at"),

@@ -344,3 +344,15 @@ def reports_after(
 def last_report_row(conn: Connection) -> int:
     """The newest report's row id (0 when none): where a new live feed starts."""
     return int(conn.execute(select(func.coalesce(func.max(reports.c.id), 0))).scalar_one())
+
+
+def report_feature(conn: Connection, report_id: int) -> dict[str, Any]:
+    """The Feature of the report with row id ``report_id``, unfiltered (for the store's own
+    bookkeeping, e.g. keeping a superseded version; never hand it to a reader as it is)."""
+    query = (
+        select(spatial_for(conn).report_feature_json())
+        .select_from(_FROM)
+        .where(reports.c.id == report_id)
+    )
+    feature: dict[str, Any] = orjson.loads(conn.execute(query).scalar_one())
+    return feature

@@ -176,6 +176,7 @@ _FEATURE_JSON = """json_object('type', 'Feature', 'id', reports.uuid,
     'location_precision', reports.location_precision, 'time_precision', reports.time_precision,
     'party', parties.code, 'source', reports.source, 'grade', reports.grade,
     'title', reports.title, 'text', reports.text, 'label', labels.marking,
+    'version', reports.version,
     'synthetic', json(CASE WHEN reports.synthetic THEN 'true' ELSE 'false' END),
     'attributes', json(reports.attributes)))""".format(
     observed=_RFC3339.format(c="reports.observed_at"),

@@ -226,7 +226,8 @@ reports = Table(
     Index("ix_reports_observed", "observed_at", "id"),
 )
 
-# The columns ingest writes, in the order the backends' bulk paths send them.
+# The columns ingest writes, in the order the backends' bulk paths send them (``version`` is
+# added by migration 0005, below, and starts at its default).
 REPORT_WRITE_COLUMNS = tuple(c.name for c in reports.columns if c.name != "id")
 
 events = Table(
@@ -487,3 +488,23 @@ fusion_pins = Table(
 
 # Labelled like LABELLED_TABLES (kept apart: that tuple is the first cut's).
 FUSION_LABELLED_TABLES = (sources, grade_changes, fusion_decisions)
+
+# --- corrections (migration 0005) ---------------------------------------------------------
+# A correction updates the report in place and bumps ``reports.version``; the content it
+# replaced is kept here. A row holds version ``version`` of the report (its Feature and its
+# label) and the correction that superseded it: who made it, when, why, and its client UUID
+# (re-sending a correction is a duplicate). Version 1 was written by ``reports.created_by``.
+reports.append_column(Column("version", Integer, nullable=False, server_default="1"))
+
+report_versions = Table(
+    "report_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content", JSON, nullable=False, doc="the superseded version as a GeoJSON Feature"),
+    Column("correction_uuid", String(36), nullable=False, unique=True),
+    Column("reason", Text, nullable=True),
+    *_label_columns(index=False),
+    UniqueConstraint("report_id", "version"),
+)

@@ -112,15 +112,16 @@ def add_source(request: Request, store: StoreDep, viewer: Grader, body: Payload)
 
 def _source(request: Request, store: StoreDep, viewer: Viewer, code: str) -> dict[str, Any]:
     with store.read() as conn:
-        found = grading.list_sources(conn, viewer=viewer, code=code)
-    if not found:
+        found = grading.source_detail(conn, viewer=viewer, code=code)
+    if found is None:
         raise NotFound(f"no source {code}")
-    return labelled(request, store, viewer, found[0])
+    return labelled(request, store, viewer, found)
 
 
 @router.get("/sources/{code}", summary="One source")
 def get_source(request: Request, code: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
-    """A source by code; 404 when not visible."""
+    """A source by code with its reliability history and the number of reports the caller may
+    see that name it (``source``, case-insensitively); 404 when not visible."""
     return _source(request, store, viewer, code)
 
 
@@ -128,7 +129,8 @@ def get_source(request: Request, code: str, store: StoreDep, viewer: Reader) -> 
 def grade_source(
     request: Request, code: str, store: StoreDep, viewer: Grader, body: Payload
 ) -> dict[str, Any]:
-    """``{"reliability": "A"-"F", "reason": "…"}``; kept in its history and audited."""
+    """``{"reliability": "A"-"F", "reason": "…", "from": time}`` (``from`` defaults to now):
+    its reports observed since then are regraded, but those an analyst graded; audited."""
     grading.change_reliability(store, viewer=viewer, code=code, data=body)
     return _source(request, store, viewer, code)
 

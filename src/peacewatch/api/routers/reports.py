@@ -1,4 +1,5 @@
-"""/api/v1/reports: list (bbox, time window, kind, party, cursor), read one, ingest."""
+"""/api/v1/reports: list (bbox, time window, kind, party, cursor), read one, ingest, correct
+one, and its versions."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from peacewatch.api.marking import collection_label, labelled, mark
 from peacewatch.errors import FieldProblem, NotFound, TooLarge, ValidationFailed
 from peacewatch.ingest.csv_reports import csv_items
 from peacewatch.ingest.geojson import geojson_items
-from peacewatch.ingest.pipeline import Item, Pipeline
+from peacewatch.ingest.pipeline import Item, Pipeline, Rejection, Summary
+from peacewatch.store import report_versions
 from peacewatch.store import reports as report_store
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -141,14 +143,90 @@ async def ingest_reports(
         return pipeline.run(items)
 
     summary = await run_in_threadpool(run)
-    if summary.accepted == 0 and summary.duplicates == 0 and summary.rejected:
-        problems = [
-            FieldProblem(p.field, p.message, record=r.record)
-            for r in summary.rejected
-            for p in r.problems
-        ]
-        detail = f"{problems[0].record}: {problems[0].field}: {problems[0].message}"
-        if len(problems) > 1:
-            detail += f" (and {len(problems) - 1} more)"
-        raise ValidationFailed(detail, problems)
+    if not (summary.accepted or summary.duplicates or summary.corrected) and summary.rejected:
+        raise _rejected(summary)
     return JSONResponse(summary.to_dict(), status_code=200)
+
+
+@router.get("/{report_id}/versions", summary="A report's versions (corrections kept)")
+def report_history(
+    request: Request, report_id: str, store: StoreDep, viewer: Reader
+) -> dict[str, Any]:
+    """Every version of the report, oldest first: content, label, who, when, why. A version
+    whose label the caller may not see is left out."""
+    with store.read() as conn:
+        history = report_versions.list_versions(conn, viewer=viewer, uuid=report_id.lower())
+    if history is None:
+        raise NotFound(f"no report {report_id}")
+    return labelled(request, store, viewer, history)
+
+
+def _rejected(summary: Summary) -> ValidationFailed:
+    problems = [
+        FieldProblem(p.field, p.message, record=r.record)
+        for r in summary.rejected
+        for p in r.problems
+    ]
+    detail = f"{problems[0].record}: {problems[0].field}: {problems[0].message}"
+    if len(problems) > 1:
+        detail += f" (and {len(problems) - 1} more)"
+    return ValidationFailed(detail, problems)
+
+
+@router.put(
+    "/{report_id}",
+    summary="Correct a report (a new version; the history is kept)",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}}
+    },
+)
+async def correct_report(
+    request: Request,
+    report_id: str,
+    store: StoreDep,
+    viewer: ReportWriter,
+    settings: SettingsDep,
+    bus: BusDep,
+) -> dict[str, Any]:
+    """The corrected record (or a GeoJSON Feature) with its own ``id``: the correction's client
+    UUID, so that re-sending it is a duplicate. Validated as any report; 404 when the report is
+    absent or not visible to the caller; returns the report as corrected."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise TooLarge("the body is too large", [FieldProblem("body", "at most 64 MiB")])
+    items = _items(body, "application/json")
+    if len(items) != 1:
+        raise ValidationFailed(
+            "send one corrected record", [FieldProblem("body", "one record or Feature")]
+        )
+    item = items[0]
+    if isinstance(item, Rejection):
+        raise _rejected(Summary(rejected=[item]))
+    ref, record = item
+    uuid = report_id.lower()
+    if isinstance(record, dict):
+        if record.get("corrects") not in (None, "", uuid, report_id):
+            raise ValidationFailed(
+                "corrects names another report",
+                [FieldProblem("corrects", "must be the report of the path, or left out")],
+            )
+        record = {**record, "corrects": uuid}
+
+    def run() -> Summary:
+        with store.read() as conn:
+            mission = report_versions.report_mission(conn, viewer=viewer, uuid=uuid)
+        if mission is None:
+            raise NotFound(f"no report {report_id}")
+        pipeline = Pipeline(store, viewer=viewer, mission=mission, bus=bus, keep_ids=True)
+        return pipeline.run([(ref, record)])
+
+    summary = await run_in_threadpool(run)
+    if summary.rejected:
+        if any(p.field == "corrects" for r in summary.rejected for p in r.problems):
+            raise NotFound(f"no report {report_id}")  # e.g. it became invisible meanwhile
+        raise _rejected(summary)
+    with store.read() as conn:
+        feature = report_store.get_report(conn, viewer=viewer, uuid=uuid)
+    if feature is None:  # corrected to a label the caller may write but not see
+        raise NotFound(f"no report {report_id}")
+    return labelled(request, store, viewer, feature)

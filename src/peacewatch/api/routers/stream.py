@@ -5,6 +5,11 @@ the new reports and violations from the store through the viewer's label filter,
 the lists do. An event's id is "<report row>-<violation row>", the feed's position after it,
 so a client that reconnects with ``Last-Event-ID`` (browsers do it by themselves) gets
 everything it missed and nothing twice.
+
+A correction keeps its report's row, so it is not "new": while connected, a client gets
+``event: correction`` with the report's Feature as corrected (its ``version`` says which),
+read through the same label filter. Corrections made while a client was away are not
+replayed on reconnection; it sees the corrected report in its next read of the report.
 """
 
 from __future__ import annotations
@@ -59,7 +64,8 @@ async def stream(
     ] = True,
 ) -> StreamingResponse:
     """``event: report`` with a GeoJSON Feature per new report, ``event: violation`` per new
-    violation (an alert), each only when the caller may see it."""
+    violation (an alert), ``event: correction`` per report corrected while connected, each
+    only when the caller may see it."""
     reports_from, violations_from = _start(last_event_id, after)
     newest = await run_in_threadpool(_newest, store)
     start = (
@@ -68,13 +74,18 @@ async def stream(
     )
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
+    corrected: set[str] = set()  # uuids of reports corrected since the last read
 
-    def on_publish(_topic: str, _items: list[dict[str, Any]]) -> None:
+    def on_publish(topic: str, items: list[dict[str, Any]]) -> None:
+        if topic == "reports.corrected":
+            corrected.update(str(i["id"]) for i in items)
         loop.call_soon_threadsafe(wake.set)  # called on the writer's thread
 
     unsubscribe = bus.subscribe(on_publish)
 
-    def read(position: tuple[int, int]) -> tuple[list[Any], list[Any]]:
+    def read(position: tuple[int, int]) -> tuple[list[Any], list[Any], list[Any]]:
+        uuids = sorted(corrected)
+        corrected.difference_update(uuids)
         with store.read() as conn:
             new_reports = report_store.reports_after(
                 conn, viewer=viewer, after=position[0], limit=BATCH
@@ -82,7 +93,14 @@ async def stream(
             new_violations = violation_store.violations_after(
                 conn, viewer=viewer, after=position[1], limit=BATCH
             )
-        return new_reports, new_violations
+            fresh = {feature["id"] for _, feature in new_reports}  # sent whole, as corrected
+            corrections = [
+                f
+                for u in uuids
+                if u not in fresh
+                and (f := report_store.get_report(conn, viewer=viewer, uuid=u)) is not None
+            ]
+        return new_reports, new_violations, corrections
 
     async def events() -> AsyncIterator[bytes]:
         r, v = start
@@ -90,7 +108,13 @@ async def stream(
             yield b"retry: 2000\n\n"
             while True:
                 wake.clear()
-                new_reports, new_violations = await run_in_threadpool(read, (r, v))
+                new_reports, new_violations, corrections = await run_in_threadpool(read, (r, v))
+                for feature in corrections:
+                    yield b"id: %d-%d\nevent: correction\ndata: %s\n\n" % (
+                        r,
+                        v,
+                        orjson.dumps(feature),
+                    )
                 for row_id, feature in new_reports:
                     r = row_id
                     yield b"id: %d-%d\nevent: report\ndata: %s\n\n" % (r, v, orjson.dumps(feature))
