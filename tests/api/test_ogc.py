@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from peacewatch.domain.labels import Classification, Label, Viewer, can_see
@@ -399,25 +394,6 @@ def test_ogc_needs_a_login(anonymous: TestClient) -> None:
 
 
 # --- interop: GDAL's OAPIF driver against a real server ----------------------------------
-
-
-@pytest.fixture
-def served(app: Any) -> Iterator[str]:
-    """The test's app served by uvicorn on a free loopback port, in a thread."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _gdal(tool: str, *args: str, token: dict[str, str]) -> str:

@@ -4,38 +4,14 @@ that reconnects with Last-Event-ID gets what it missed."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-import uvicorn
 
 from peacewatch.store import Store
 from tests.conftest import bearer, make_user
 from tests.helpers import report
-
-
-@pytest.fixture
-def served(app: Any) -> Iterator[str]:
-    """The test's app served by uvicorn on a free loopback port, in a thread."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _events(lines: Iterator[str], count: int) -> list[tuple[str, str, dict[str, Any]]]:
