@@ -252,8 +252,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-# Accounts made on the live server for the browser tests: a NATO watchkeeper, and a partner
-# liaison officer who may see only what is released to PARTNER (fewer reports).
+# Accounts made on the live server for the browser tests: a NATO watchkeeper, a partner
+# liaison officer who may see only what is released to PARTNER (fewer reports), and a
+# patrol leader who files reports.
 LIVE_USERS: list[dict[str, str]] = [
     {
         "username": "gbr.watch",
@@ -268,6 +269,14 @@ LIVE_USERS: list[dict[str, str]] = [
         "clearance": "NATO RESTRICTED",
         "roles": "partner_liaison",
         "communities": "PARTNER",
+    },
+    # Files reports through the API while a watchkeeper's page is open (the live feed tests).
+    {
+        "username": "usa.patrol",
+        "nation": "USA",
+        "clearance": "NATO RESTRICTED",
+        "roles": "patrol_leader",
+        "communities": "NATO,KFOR",
     },
 ]
 

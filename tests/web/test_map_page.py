@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
+    APIRequestContext,
     Browser,
     BrowserContext,
     ConsoleMessage,
@@ -26,6 +29,7 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from shapely.geometry import shape
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -49,8 +53,13 @@ NEXT_DAY = "1999-06-16"
 READY_TIMEOUT_MS = 90_000
 ZONE_LAYERS = ["zones-fill", "zones-tint", "zones-hatch", "zones-outline", "zones-boundary"]
 REPORT_LAYER = "reports-circle"
+UNIT_LAYER = "units-symbol"
+VIOLATION_LAYER = "violations-ring"
+# What the page reads for each time window.
+WINDOW_READS = {"/api/v1/reports", "/api/v1/violations", "/api/v1/units"}
 WATCHKEEPER = "gbr.watch"  # GBR, NATO SECRET, NATO + KFOR
 PARTNER = "ukr.liaison"  # UKR, NATO RESTRICTED, PARTNER only
+PATROL = "usa.patrol"  # USA, NATO RESTRICTED, NATO + KFOR: files reports
 ME = "/api/v1/auth/me"
 # What Chromium logs for any fetch that answers 401, whether or not the page handles it.
 FAILED_401 = "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
@@ -393,13 +402,381 @@ def test_an_ended_session_returns_to_the_form_and_a_new_login_resumes(
     expect(page.locator("#layout")).to_be_hidden()
     assert page.evaluate("window.peacewatch.user") is None
     assert page.evaluate("document.body.dataset.ready") == "false"
-    # The one failed call: the next day's reports, answered 401.
-    assert len(watch.console_errors) == 1, watch.console_errors
-    assert watch.console_errors[0].startswith(f"{FAILED_401} [{live_server}/api/v1/reports?")
+    # The only failed calls: the next day's window (reports, violations, units, asked for
+    # together), each answered 401.
+    failed = list(watch.console_errors)
+    assert failed, failed
+    for error in failed:
+        assert error.startswith(f"{FAILED_401} [{live_server}/api/v1/"), failed
+        assert urlsplit(error.rsplit(" [", 1)[1].rstrip("]")).path in WINDOW_READS, failed
+    assert any("/api/v1/reports?" in error for error in failed), failed
 
     log_in(page, WATCHKEEPER, live_server.users[WATCHKEEPER])
     wait_ready(page, NEXT_DAY)
     assert page.evaluate("window.peacewatch.user.username") == WATCHKEEPER
     assert panel_count(page, "reports") == api_report_count(page, NEXT_DAY, "1999-06-17")
-    assert len(watch.console_errors) == 1, watch.console_errors
+    assert watch.console_errors == failed
+    assert watch.foreign_requests == []
+
+
+# ---- the common operating picture: units, violations, time windows, live feed ----------
+
+
+def wait_loaded(page: Page, condition: str, arg: Any = None) -> None:
+    """Wait until the page has drawn a window for which the JS `condition` (a function of
+    `pw` = window.peacewatch and `arg`) holds, or given up; then insist that it succeeded."""
+    page.wait_for_function(
+        f"""arg => {{
+            const pw = window.peacewatch;
+            if (document.body.dataset.ready === "error") return true;
+            return document.body.dataset.ready === "true" && ({condition});
+        }}""",
+        arg=arg,
+        timeout=READY_TIMEOUT_MS,
+    )
+    state = page.evaluate("document.body.dataset.ready")
+    assert state == "true", f"page failed: {page.inner_text('#status')}"
+
+
+def api_features(page: Page, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    """Every feature of a paged list endpoint, as the page's user sees it."""
+    query: dict[str, str | float | bool] = {"limit": "1000", **params}
+    mission: str | None = page.evaluate("window.peacewatch.mission?.code ?? null")
+    if mission is not None:
+        query["mission"] = mission
+    features: list[dict[str, Any]] = []
+    for _ in range(20):
+        res = page.request.get(path, params=query)
+        assert res.ok, res.text()
+        body: dict[str, Any] = res.json()
+        features += body["features"]
+        if not body.get("next_cursor"):
+            return features
+        query["cursor"] = body["next_cursor"]
+    pytest.fail(f"more than 20 pages of {path}")
+
+
+def source_ids(page: Page, source: str) -> list[str]:
+    """The ids of every feature the map's GeoJSON `source` holds (on screen or not)."""
+    ids: list[str] = page.evaluate(
+        """async source => {
+            const data = await window.peacewatch.map.getSource(source).getData();
+            return data.features.map(f => String(f.properties.id)).sort();
+        }""",
+        source,
+    )
+    return ids
+
+
+def rendered_ids(page: Page, layer: str) -> list[str]:
+    ids: list[str] = page.evaluate(
+        """layer => [...new Set(window.peacewatch.map.queryRenderedFeatures({ layers: [layer] })
+                        .map(f => String(f.properties.id)))].sort()""",
+        layer,
+    )
+    return ids
+
+
+def click_on_map(page: Page, lon: float, lat: float) -> None:
+    """Click the map where (lon, lat) is drawn."""
+    x, y = page.evaluate(
+        """([lon, lat]) => {
+            const map = window.peacewatch.map;
+            const p = map.project([lon, lat]);
+            const r = map.getCanvas().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }""",
+        [lon, lat],
+    )
+    page.mouse.click(x, y)
+
+
+def test_units_are_drawn_as_app6_symbols(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+
+    # Units at their positions at the end of the window (the end of the day).
+    res = page.request.get(
+        "/api/v1/units", params={"at": f"{NEXT_DAY}T00:00:00Z", "mission": "KFOR"}
+    )
+    assert res.ok, res.text()
+    units = res.json()["features"]
+    assert units, "the small scenario has units"
+    assert page.evaluate("window.peacewatch.counts.units") == len(units)
+    assert panel_count(page, "units") == len(units)
+    assert source_ids(page, "units") == sorted(u["id"] for u in units)
+
+    # Each SIDC is an image in the map's style, drawn by milsymbol, and the layer uses it.
+    icons = page.evaluate(
+        """async () => {
+            const map = window.peacewatch.map;
+            const fs = (await map.getSource("units").getData()).features;
+            return fs.map(f => [
+                f.properties.sidc, f.properties.icon, map.hasImage(f.properties.icon)]);
+        }"""
+    )
+    assert {sidc for sidc, _, _ in icons} == {u["properties"]["sidc"] for u in units}
+    for sidc, icon, present in icons:
+        assert icon == f"app6-{sidc}" and present, (sidc, icon, present)
+    assert page.evaluate(
+        "window.peacewatch.map.getLayoutProperty('units-symbol', 'icon-image')"
+    ) == ["get", "icon"]
+    drawn = rendered_ids(page, UNIT_LAYER)
+    assert drawn, "no unit symbol on screen"
+
+    # A click on a unit names it, with its SIDC and the time of its position.
+    unit = next(u for u in units if u["id"] == drawn[0])
+    lon, lat = unit["geometry"]["coordinates"]
+    page.evaluate(
+        "([lon, lat]) => window.peacewatch.map.jumpTo({ center: [lon, lat], zoom: 11 })", [lon, lat]
+    )
+    wait_loaded(page, "true")
+    click_on_map(page, lon, lat)
+    popup = page.locator(".maplibregl-popup .popup-unit").first
+    expect(popup).to_be_visible()
+    expect(popup).to_contain_text(unit["properties"]["sidc"])
+    expect(page.locator(".maplibregl-popup")).to_contain_text(unit["properties"]["name"])
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_violations_of_the_day_are_highlighted(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    page.goto("/")
+    log_in(page, WATCHKEEPER, live_server.users[WATCHKEEPER])
+    wait_loaded(page, "pw.day !== null")
+
+    # A day with violations, as the API tells this user.
+    every = api_features(page, "/api/v1/violations", {})
+    assert every, "the small scenario has violations"
+    day = every[0]["properties"]["observed_at"][:10]
+    page.goto(f"/?day={day}")
+    wait_ready(page, day)
+
+    end = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    expected = api_features(
+        page, "/api/v1/violations", {"start": f"{day}T00:00:00Z", "end": f"{end}T00:00:00Z"}
+    )
+    assert expected
+    assert page.evaluate("window.peacewatch.counts.violations") == len(expected)
+    assert panel_count(page, "violations") == len(expected)
+    assert source_ids(page, "violations") == sorted(v["id"] for v in expected)
+    drawn = rendered_ids(page, VIOLATION_LAYER)
+    assert drawn, "no violation ring on screen"
+    # On top of everything else.
+    assert page.evaluate("window.peacewatch.map.getStyle().layers.at(-1).id") == VIOLATION_LAYER
+
+    violation = next(v for v in expected if v["id"] == drawn[0])
+    click_on_map(page, *violation["geometry"]["coordinates"])
+    popup = page.locator(".maplibregl-popup .popup-violation").first
+    expect(popup).to_be_visible()
+    props = violation["properties"]
+    for text in (props["obligation"], props["state"], props["label"]):
+        expect(popup).to_contain_text(text)
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_window_choice_changes_counts_and_is_in_the_url(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+    day_count = page.evaluate("window.peacewatch.counts.reports")
+    assert day_count == api_report_count(page, DAY, NEXT_DAY)
+
+    # The 7 days up to the end of the chosen day.
+    page.select_option("#window", "7d")
+    wait_loaded(page, "pw.window === '7d'")
+    assert "window=7d" in page.url and f"day={DAY}" in page.url
+    week = api_features(
+        page, "/api/v1/reports", {"start": "1999-06-09T00:00:00Z", "end": f"{NEXT_DAY}T00:00:00Z"}
+    )
+    assert page.evaluate("window.peacewatch.counts.reports") == len(week) > day_count
+    assert panel_count(page, "reports") == len(week)
+    assert page.evaluate("window.peacewatch.span") == {
+        "start": "1999-06-09T00:00:00.000Z",
+        "end": f"{NEXT_DAY}T00:00:00.000Z",
+    }
+
+    # The last 6 hours of the day: fewer.
+    page.select_option("#window", "6h")
+    wait_loaded(page, "pw.window === '6h'")
+    six = api_features(
+        page, "/api/v1/reports", {"start": f"{DAY}T18:00:00Z", "end": f"{NEXT_DAY}T00:00:00Z"}
+    )
+    assert page.evaluate("window.peacewatch.counts.reports") == len(six) < day_count
+
+    # The URL is the view: opened elsewhere, it shows the same window.
+    shared = page.url
+    page.goto(shared)
+    wait_loaded(page, "pw.window === '6h'")
+    assert page.input_value("#window") == "6h"
+    assert page.evaluate("window.peacewatch.counts.reports") == len(six)
+
+    page.go_back()
+    wait_loaded(page, "pw.window === '7d'")
+    assert page.evaluate("window.peacewatch.counts.reports") == len(week)
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def reporter(playwright_request: APIRequestContext, server: LiveServer) -> Callable[[Any], Any]:
+    """Log `PATROL` in through the API (its own session, not the page's) and return a
+    function that POSTs reports as that user."""
+    res = playwright_request.post(
+        "/api/v1/auth/login", data={"username": PATROL, "password": server.users[PATROL]}
+    )
+    assert res.ok, res.text()
+    csrf = res.json()["csrf_token"]
+
+    def post(feature: dict[str, Any]) -> Any:
+        answer = playwright_request.post(
+            "/api/v1/reports", data=feature, headers={"X-CSRF-Token": csrf}
+        )
+        assert answer.ok, answer.text()
+        body = answer.json()
+        assert body["accepted"] == 1, body
+        return body
+
+    return post
+
+
+def report(kind: str, lon: float, lat: float, at: str, title: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": str(uuid.uuid4()),
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "kind": kind,
+            "observed_at": at,
+            "title": title,
+            "label": "NATO RESTRICTED REL TO KFOR, NATO",
+            "grade": "B2",
+            "source": "browser test",
+            **extra,
+        },
+    }
+
+
+def test_live_feed_brings_new_reports_and_violation_alerts(
+    watched_page: tuple[Page, Watch], live_server: LiveServer, browser: Browser
+) -> None:
+    page, watch = watched_page
+    day = "1999-07-01"  # after the GSZ rules of 21 Jun 1999
+    open_logged_in(page, live_server, WATCHKEEPER, day)
+    page.wait_for_function("window.peacewatch.feed === 'open'", timeout=READY_TIMEOUT_MS)
+    before = page.evaluate("window.peacewatch.counts")
+    expect(page.locator("#alerts li")).to_have_count(0)
+
+    zone = page.request.get("/api/v1/zones/mta-gsz-sector-b")
+    assert zone.ok, zone.text()
+    inside = shape(zone.json()["geometry"]).representative_point()
+
+    # Another user, in another browser context: the page's session has no part in it.
+    other = browser.new_context(base_url=live_server)
+    api = other.request
+    try:
+        post = reporter(api, live_server)
+        aid = report(
+            "aid_delivery",
+            21.16,
+            42.66,
+            f"{day}T09:00:00Z",
+            "Flour to Pristina",
+            attributes={"agency": "WFP", "tonnes": 12},
+        )
+        post(aid)
+        sighting = report(
+            "armed_personnel_sighting",
+            inside.x,
+            inside.y,
+            f"{day}T10:00:00Z",
+            "FRY soldiers in GSZ sector B",
+            party="FRY",
+        )
+        post(sighting)
+    finally:
+        other.close()
+
+    # Both reports appear without reloading, and the sighting raises an alert.
+    page.wait_for_function(
+        "n => window.peacewatch.counts.reports === n",
+        arg=before["reports"] + 2,
+        timeout=READY_TIMEOUT_MS,
+    )
+    page.wait_for_function(
+        "n => window.peacewatch.counts.violations === n",
+        arg=before["violations"] + 1,
+        timeout=READY_TIMEOUT_MS,
+    )
+    ids = source_ids(page, "reports")
+    assert aid["id"] in ids and sighting["id"] in ids
+    assert panel_count(page, "reports") == before["reports"] + 2
+    alert = page.locator("#alerts li.alert")
+    expect(alert).to_have_count(1)
+    expect(alert).to_have_attribute("data-state", "new")
+    expect(alert).to_contain_text("FRY")
+    expect(alert).to_contain_text("Ground Safety Zone, Sector B")
+    expect(page.locator("#alert-count")).to_have_text("1")
+    new_violation = page.evaluate(
+        """async () => (await window.peacewatch.map.getSource("violations").getData()).features
+                 .map(f => f.properties).find(p => p.zone === "mta-gsz-sector-b"
+                      && p.observed_at.startsWith("1999-07-01T10:00"))"""
+    )
+    assert new_violation and new_violation["party"] == "FRY"
+
+    alert.get_by_role("button", name="Acknowledge").click()
+    expect(alert).to_have_attribute("data-state", "acknowledged")
+    expect(alert).to_contain_text("Acknowledged")
+    expect(page.locator("#alert-count")).to_be_hidden()
+    assert page.evaluate("window.peacewatch.alerts") == {"total": 1, "unacknowledged": 0}
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_live_mode_follows_now(
+    watched_page: tuple[Page, Watch], live_server: LiveServer, browser: Browser
+) -> None:
+    page, watch = watched_page
+    page.goto(f"/?day={DAY}&window=24h&live=1")
+    log_in(page, WATCHKEEPER, live_server.users[WATCHKEEPER])
+    today = datetime.now(UTC).date().isoformat()
+    wait_loaded(page, "pw.live && pw.day === arg", today)
+    page.wait_for_function("window.peacewatch.feed === 'open'", timeout=READY_TIMEOUT_MS)
+    expect(page.locator("#live")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#day")).to_be_disabled()
+    assert page.evaluate("window.peacewatch.counts.reports") == 0  # nothing filed today yet
+
+    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    # Another user, in another browser context: the page's session has no part in it.
+    other = browser.new_context(base_url=live_server)
+    api = other.request
+    try:
+        filed = report("roadblock", 21.0, 42.6, now, "Roadblock near Komoran")
+        reporter(api, live_server)(filed)
+    finally:
+        other.close()
+    page.wait_for_function("window.peacewatch.counts.reports === 1", timeout=READY_TIMEOUT_MS)
+    assert source_ids(page, "reports") == [filed["id"]]
+
+    # Off again: back to the chosen day, as the URL kept it.
+    page.click("#live")
+    wait_loaded(page, "!pw.live && pw.day === arg", DAY)
+    assert "live" not in page.url and f"day={DAY}" in page.url
+    assert page.evaluate("window.peacewatch.counts.reports") == len(
+        api_features(
+            page, "/api/v1/reports", {"start": f"{DAY}T00:00:00Z", "end": f"{NEXT_DAY}T00:00:00Z"}
+        )
+    )
+
+    assert watch.console_errors == []
     assert watch.foreign_requests == []

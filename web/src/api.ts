@@ -31,6 +31,7 @@ export interface PlaceProperties {
 
 export interface ReportProperties {
   id: string;
+  mission?: string | null;
   kind: string;
   observed_at: string;
   reported_at: string | null;
@@ -43,11 +44,48 @@ export interface ReportProperties {
   text?: string | null;
 }
 
+/** A unit at its latest position at or before the asked time (GET /api/v1/units). */
+export interface UnitProperties {
+  id: string;
+  mission: string | null;
+  name: string;
+  /** APP-6(D)/2525D (20 digits) or 2525C (15 characters) symbol identification code. */
+  sidc: string;
+  nation: string | null;
+  party: string | null;
+  echelon: string | null;
+  label: string;
+  position_at: string;
+  source?: string | null;
+  synthetic?: boolean;
+}
+
+/** A breach of an obligation found by the compliance engine (GET /api/v1/violations). */
+export interface ViolationProperties {
+  id: string;
+  mission: string | null;
+  agreement: string | null;
+  obligation: string;
+  obligation_version?: number;
+  clause: string | null;
+  title: string | null;
+  zone: string | null;
+  zone_name: string | null;
+  party: string | null;
+  category: string | null;
+  observed_at: string;
+  state: string;
+  reason?: string | null;
+  label: string;
+}
+
 export type Zones = FeatureCollection<Geometry, ZoneProperties>;
 export type Places = FeatureCollection<Point, PlaceProperties>;
 export type Reports = FeatureCollection<Point, ReportProperties>;
+export type Units = FeatureCollection<Point, UnitProperties>;
+export type Violations = FeatureCollection<Point, ViolationProperties>;
 
-interface ReportPage extends Reports {
+interface Page<P> extends FeatureCollection<Point, P> {
   numberReturned?: number;
   next_cursor?: string | null;
 }
@@ -215,46 +253,75 @@ export function fetchPlaces(limit = 500): Promise<Places> {
   return getJson<Places>(`/api/v1/places?${new URLSearchParams({ limit: String(limit) })}`);
 }
 
-/** The [start, end) of a UTC day as the ISO strings the reports endpoint takes. */
-export function dayWindow(day: string): { start: string; end: string } {
+/** The [start, end) of a UTC day. */
+export function dayWindow(day: string): TimeSpan {
   const start = new Date(`${day}T00:00:00Z`);
-  const end = new Date(start.getTime() + 86_400_000);
-  const iso = (d: Date): string => d.toISOString().replace(".000Z", "Z");
-  return { start: iso(start), end: iso(end) };
+  return { start, end: new Date(start.getTime() + 86_400_000) };
 }
 
-export interface DayReports {
-  reports: Reports;
+/** A time window [start, end): what the page shows. */
+export interface TimeSpan {
+  start: Date;
+  end: Date;
+}
+
+/** An instant as the API takes it (whole seconds, "Z"). */
+export function isoTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export interface Paged<P> {
+  collection: FeatureCollection<Point, P>;
   /** True when MAX_PAGES were read and the server still offered another page. */
   truncated: boolean;
 }
 
-export const REPORT_PAGE_SIZE = 1000;
+export const PAGE_SIZE = 1000;
 export const MAX_PAGES = 20;
 
-/** The query of one page of a day's reports, exactly as the page sends it. */
-export function reportQuery(mission: string | null, day: string, cursor?: string | null): URLSearchParams {
-  const { start, end } = dayWindow(day);
-  const params = new URLSearchParams({ start, end, limit: String(REPORT_PAGE_SIZE) });
+/** The query of one page of a window's reports or violations, exactly as the page sends it. */
+export function windowQuery(mission: string | null, span: TimeSpan, cursor?: string | null): URLSearchParams {
+  const params = new URLSearchParams({ start: isoTime(span.start), end: isoTime(span.end), limit: String(PAGE_SIZE) });
   if (mission) params.set("mission", mission);
   if (cursor) params.set("cursor", cursor);
   return params;
 }
 
-/** All of a mission's reports observed on one UTC day, following `next_cursor` page by page. */
-export async function fetchReportsOfDay(
+/** Every feature of a list endpoint in the window, following `next_cursor` page by page. */
+async function fetchWindow<P>(
+  path: string,
   mission: string | null,
-  day: string,
+  span: TimeSpan,
   signal?: AbortSignal,
-): Promise<DayReports> {
-  const features: Feature<Point, ReportProperties>[] = [];
+): Promise<Paged<P>> {
+  const features: Feature<Point, P>[] = [];
   let cursor: string | null | undefined = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const params = reportQuery(mission, day, cursor);
-    const body: ReportPage = await getJson<ReportPage>(`/api/v1/reports?${params}`, signal);
+    const body: Page<P> = await getJson<Page<P>>(`${path}?${windowQuery(mission, span, cursor)}`, signal);
     features.push(...body.features);
     cursor = body.next_cursor;
-    if (!cursor) return { reports: { type: "FeatureCollection", features }, truncated: false };
+    if (!cursor) return { collection: { type: "FeatureCollection", features }, truncated: false };
   }
-  return { reports: { type: "FeatureCollection", features }, truncated: true };
+  return { collection: { type: "FeatureCollection", features }, truncated: true };
+}
+
+/** A mission's reports observed in the window. */
+export function fetchReports(mission: string | null, span: TimeSpan, signal?: AbortSignal): Promise<Paged<ReportProperties>> {
+  return fetchWindow<ReportProperties>("/api/v1/reports", mission, span, signal);
+}
+
+/** A mission's violations observed in the window. */
+export function fetchViolations(
+  mission: string | null,
+  span: TimeSpan,
+  signal?: AbortSignal,
+): Promise<Paged<ViolationProperties>> {
+  return fetchWindow<ViolationProperties>("/api/v1/violations", mission, span, signal);
+}
+
+/** A mission's units, each at its latest position at or before `at`. */
+export function fetchUnits(mission: string | null, at: Date, signal?: AbortSignal): Promise<Units> {
+  const params = new URLSearchParams({ at: isoTime(at) });
+  if (mission) params.set("mission", mission);
+  return getJson<Units>(`/api/v1/units?${params}`, signal);
 }

@@ -1,7 +1,7 @@
-// Operational layers on top of the basemap: zones, towns and reports.
+// Operational layers on top of the basemap: zones, towns, reports, units and violations.
 import type { Feature, FeatureCollection, Point } from "geojson";
 import type { ExpressionSpecification, GeoJSONSource, Map as MapLibreMap } from "maplibre-gl";
-import type { Places, Reports, Zones } from "./api";
+import type { Places, Reports, Units, Violations, Zones } from "./api";
 import { COLORS, FONT, labelPoint } from "./basemap";
 import {
   kindColorExpression,
@@ -14,6 +14,11 @@ import {
 export const ZONE_LAYERS = ["zones-fill", "zones-tint", "zones-hatch", "zones-outline", "zones-boundary"];
 export const REPORT_LAYER = "reports-circle";
 export const PLACE_LAYER = "places-circle";
+export const UNIT_LAYER = "units-symbol";
+/** The ring is what a click finds; the halo under it only draws the eye. */
+export const VIOLATION_LAYER = "violations-ring";
+export const VIOLATION_HALO_LAYER = "violations-halo";
+export const VIOLATION_COLOR = "#d7191c";
 
 const SAFETY_ZONE_KINDS = ["air_safety_zone", "ground_safety_zone"];
 const zoneColor = kindColorExpression(ZONE_KINDS, OTHER_ZONE_COLOR) as ExpressionSpecification;
@@ -81,6 +86,8 @@ export function addOperationalLayers(map: MapLibreMap): void {
   map.addSource("zone-labels", { type: "geojson", data: EMPTY });
   map.addSource("places", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("reports", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("units", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("violations", { type: "geojson", data: EMPTY, promoteId: "id" });
 
   const below = "country-labels";
   map.addLayer(
@@ -219,6 +226,43 @@ export function addOperationalLayers(map: MapLibreMap): void {
       "circle-opacity": 0.92,
     },
   });
+  map.addLayer({
+    id: UNIT_LAYER,
+    type: "symbol",
+    source: "units",
+    layout: {
+      "icon-image": ["get", "icon"],
+      "icon-anchor": "center",
+      "icon-size": ["interpolate", ["linear"], ["zoom"], 6, 0.8, 10, 1, 14, 1.3],
+      // Every unit is drawn, even where symbols crowd: hiding one would hide a force.
+      "icon-allow-overlap": true,
+      "icon-ignore-placement": true,
+    },
+  });
+  // Violations last, so they sit on top of the report or unit that is their evidence.
+  map.addLayer({
+    id: VIOLATION_HALO_LAYER,
+    type: "circle",
+    source: "violations",
+    paint: {
+      "circle-color": VIOLATION_COLOR,
+      "circle-radius": ["interpolate", ["linear"], ["zoom"], 6, 13, 10, 17, 14, 22],
+      "circle-blur": 0.7,
+      "circle-opacity": 0.35,
+    },
+  });
+  map.addLayer({
+    id: VIOLATION_LAYER,
+    type: "circle",
+    source: "violations",
+    paint: {
+      "circle-color": "rgba(0, 0, 0, 0)",
+      "circle-radius": ["interpolate", ["linear"], ["zoom"], 6, 8, 10, 11, 14, 14],
+      "circle-stroke-color": VIOLATION_COLOR,
+      "circle-stroke-width": ["match", ["get", "state"], "confirmed", 3.5, "dismissed", 1, 2.5],
+      "circle-stroke-opacity": ["match", ["get", "state"], "dismissed", 0.5, 1],
+    },
+  });
 }
 
 export function setZones(map: MapLibreMap, zones: Zones): void {
@@ -232,4 +276,12 @@ export function setPlaces(map: MapLibreMap, places: Places): void {
 
 export function setReports(map: MapLibreMap, reports: Reports): void {
   (map.getSource("reports") as GeoJSONSource).setData(reports);
+}
+
+export function setUnits(map: MapLibreMap, units: Units): void {
+  (map.getSource("units") as GeoJSONSource).setData(units);
+}
+
+export function setViolations(map: MapLibreMap, violations: Violations): void {
+  (map.getSource("violations") as GeoJSONSource).setData(violations);
 }

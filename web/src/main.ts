@@ -1,7 +1,9 @@
-// PeaceWatch map page: mission, zones, towns and the reports of one UTC day, for the
-// logged-in user (the server filters every record by its label against the user's clearance).
+// PeaceWatch map page: the common operating picture of one time window — zones, towns, reports,
+// violations and units (APP-6 symbols) — for the logged-in user (the server filters every record
+// by its label against the user's clearance), kept current by the live feed.
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./styles.css";
+import type { Feature, FeatureCollection, Point } from "geojson";
 import {
   type ErrorEvent,
   type MapGeoJSONFeature,
@@ -16,13 +18,15 @@ import {
 // MapLibre 6 finds its worker next to its own module file, which bundling moves:
 // ship the worker as a build asset and say where it is.
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
+import { type Alert, AlertList } from "./alerts";
 import {
   ApiError,
-  dayWindow,
   fetchMe,
   fetchMissions,
   fetchPlaces,
-  fetchReportsOfDay,
+  fetchReports,
+  fetchUnits,
+  fetchViolations,
   fetchZones,
   login,
   logout,
@@ -31,25 +35,47 @@ import {
   onSessionEnded,
   type Places,
   type ReportProperties,
-  type Reports,
+  type TimeSpan,
+  type UnitProperties,
+  type Units,
   type User,
+  type ViolationProperties,
   type ZoneProperties,
   type Zones,
 } from "./api";
 import { baseStyle, buildBasemap, fetchTopologies, regionAround, type Topologies } from "./basemap";
 import { byId } from "./dom";
-import { dayLabel, toDtg } from "./dtg";
+import { toDtg } from "./dtg";
 import {
   addOperationalLayers,
   REPORT_LAYER,
   setPlaces,
   setReports,
+  setUnits,
+  setViolations,
   setZones,
+  UNIT_LAYER,
+  VIOLATION_LAYER,
   ZONE_LAYERS,
 } from "./layers";
+import { type FeedState, LiveFeed } from "./live";
 import { highestMarking, markingClass } from "./marking";
-import { clearPanel, renderPlaces, renderReports, renderZones } from "./panel";
-import { reportPopup, zonePopup } from "./popup";
+import { clearPanel, renderPlaces, renderReports, renderZones, setCount } from "./panel";
+import { reportPopup, unitPopup, violationPopup, zonePopup } from "./popup";
+import { drawMissingSymbols, withSymbols } from "./symbols";
+import {
+  choiceFromUrl,
+  dayOf,
+  describe,
+  inSpan,
+  isDay,
+  isoDay,
+  spanOf,
+  type TimeChoice,
+  WINDOW_KINDS,
+  type WindowKind,
+  writeChoiceToUrl,
+} from "./timewindow";
 
 /** What browser tests (and curious operators) can read from the page. */
 export interface PeaceWatchHandle {
@@ -58,9 +84,19 @@ export interface PeaceWatchHandle {
   map: MapLibreMap | null;
   ready: boolean;
   mission: Mission | null;
+  /** The day the window is about: the chosen day, or today (UTC) when live. */
   day: string | null;
-  counts: { zones: number; places: number; reports: number };
+  window: WindowKind;
+  /** Live mode: the window ends now and follows it. */
+  live: boolean;
+  /** The window on screen, ISO 8601 [start, end); null before the first load. */
+  span: { start: string; end: string } | null;
+  /** The live feed's connection (GET /api/v1/stream). */
+  feed: FeedState;
+  counts: { zones: number; places: number; reports: number; violations: number; units: number };
   reportsByKind: Record<string, number>;
+  /** Alerts for violations that arrived on the live feed. */
+  alerts: { total: number; unacknowledged: number };
   error: string | null;
 }
 
@@ -71,11 +107,18 @@ declare global {
 }
 
 const DEFAULT_DAY = "1999-06-15";
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 // Most specific first: a click inside a safety zone is about that zone, not the sector around it.
 const ZONE_PRIORITY = ["ground_safety_zone", "air_safety_zone", "sector"];
+/** How often a live window slides forward (drops what fell out, moves units to now). */
+const LIVE_TICK_MS = 30_000;
+/** Feed events are drawn in batches: a burst of 1,000 reports is one redraw, not 1,000. */
+const REDRAW_DELAY_MS = 150;
+/** A live window also takes reports stamped a little ahead of this browser's clock. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 setWorkerUrl(workerUrl);
+
+const emptyCounts = (): PeaceWatchHandle["counts"] => ({ zones: 0, places: 0, reports: 0, violations: 0, units: 0 });
 
 const pw: PeaceWatchHandle = {
   user: null,
@@ -83,8 +126,13 @@ const pw: PeaceWatchHandle = {
   ready: false,
   mission: null,
   day: null,
-  counts: { zones: 0, places: 0, reports: 0 },
+  window: "day",
+  live: false,
+  span: null,
+  feed: "closed",
+  counts: emptyCounts(),
   reportsByKind: {},
+  alerts: { total: 0, unacknowledged: 0 },
   error: null,
 };
 window.peacewatch = pw;
@@ -111,8 +159,6 @@ function fail(err: unknown): void {
 
 // ---- days ---------------------------------------------------------------
 
-const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
-
 function addDays(day: string, n: number): string {
   return isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
 }
@@ -133,26 +179,13 @@ function clampDay(day: string, span: Span): string {
   return day;
 }
 
-function dayFromUrl(): string | null {
-  const day = new URLSearchParams(window.location.search).get("day");
-  return day && DAY_RE.test(day) && !Number.isNaN(Date.parse(day)) ? day : null;
-}
-
-function writeDayToUrl(day: string, push: boolean): void {
-  const url = new URL(window.location.href);
-  if (url.searchParams.get("day") === day) return;
-  url.searchParams.set("day", day);
-  if (push) window.history.pushState({ day }, "", url);
-  else window.history.replaceState({ day }, "", url);
-}
-
 // ---- map helpers ----------------------------------------------------------
 
 function once(map: MapLibreMap, event: "load" | "idle"): Promise<void> {
   return new Promise((resolve) => map.once(event, () => resolve()));
 }
 
-const OPERATIONAL_SOURCES = ["zones", "zone-labels", "places", "reports"];
+const OPERATIONAL_SOURCES = ["zones", "zone-labels", "places", "reports", "units", "violations"];
 
 /** Resolve when every source has its data and the map has drawn it (MapLibre `idle`). */
 async function settled(map: MapLibreMap): Promise<void> {
@@ -178,6 +211,8 @@ function pickMission(missions: Mission[]): Mission | null {
 // ---- page -----------------------------------------------------------------
 
 type BBox = [number, number, number, number];
+type ReportFeature = Feature<Point, ReportProperties>;
+type ViolationFeature = Feature<Point, ViolationProperties>;
 
 /** What the map shows: the map itself and the days it may show. Null when logged out. */
 interface View {
@@ -186,18 +221,35 @@ interface View {
 }
 
 const NO_ZONES: Zones = { type: "FeatureCollection", features: [] };
+const NO_UNITS: Units = { type: "FeatureCollection", features: [] };
 
 let view: View | null = null;
 /** Bumped at every login and logout: loads begun in an older session stop at their next await. */
 let session = 0;
-/** Every zone of the mission, whatever its validity; the map shows those valid on the day. */
+/** Every zone of the mission, whatever its validity; the map shows those valid in the window. */
 let allZones: Zones = NO_ZONES;
 let zones: Zones = allZones;
-let reportsById = new Map<string, ReportProperties>();
+let units: Units = NO_UNITS;
+let reportsById = new Map<string, ReportFeature>();
+let violationsById = new Map<string, ViolationFeature>();
+let unitsById = new Map<string, UnitProperties>();
 let zonesById = new Map<string, ZoneProperties>();
-let dayGeneration = 0;
-let dayAbort: AbortController | null = null;
+/** The window on screen, and what was chosen; null until the first load. */
+let choice: TimeChoice | null = null;
+let span: TimeSpan | null = null;
+let windowGeneration = 0;
+let windowAbort: AbortController | null = null;
+/** Feed events that arrive while a window loads wait here, then apply on top of the load. */
+let pendingFeed: (() => void)[] | null = null;
+let redrawTimer: number | null = null;
+let liveTimer: number | null = null;
+let feed: LiveFeed | null = null;
+let popup: Popup | null = null;
 let topologies: Promise<Topologies> | null = null;
+
+const alerts = new AlertList(showAlert, (list) => {
+  pw.alerts = { total: list.all.length, unacknowledged: list.unacknowledged };
+});
 
 /** The basemap files, fetched once per page (they are static, not API data). */
 function basemapTopologies(): Promise<Topologies> {
@@ -208,20 +260,21 @@ function basemapTopologies(): Promise<Topologies> {
   return topologies;
 }
 
-function updatePageMarking(reports: Reports | null): void {
+function updatePageMarking(): void {
   const marking = highestMarking([
     ...zones.features.map((f) => f.properties.label),
-    ...(reports?.features ?? []).map((f) => f.properties.label),
+    ...[...reportsById.values()].map((f) => f.properties.label),
+    ...[...violationsById.values()].map((f) => f.properties.label),
+    ...units.features.map((f) => f.properties.label),
   ]);
   const node = byId("page-marking");
   node.className = markingClass(marking);
   node.textContent = marking ? `Highest marking on view: ${marking}` : "No labelled data on view";
 }
 
-/** Zones in force at some time during the UTC day (valid_from < day end, valid_to > day start). */
-function zonesValidOn(day: string): Zones {
-  const { start, end } = dayWindow(day);
-  const [t0, t1] = [Date.parse(start), Date.parse(end)];
+/** Zones in force at some time during the window (valid_from < end, valid_to > start). */
+function zonesValidIn({ start, end }: TimeSpan): Zones {
+  const [t0, t1] = [start.getTime(), end.getTime()];
   return {
     type: "FeatureCollection",
     features: allZones.features.filter((f) => {
@@ -232,55 +285,255 @@ function zonesValidOn(day: string): Zones {
   };
 }
 
-async function showDay({ map, span }: View, wanted: string, push: boolean): Promise<void> {
-  const day = clampDay(wanted, span);
-  const gen = ++dayGeneration;
-  dayAbort?.abort();
-  dayAbort = new AbortController();
-  setReady("false");
-  pw.day = day;
-  pw.error = null;
-  writeDayToUrl(day, push);
+function collection<P>(features: Iterable<Feature<Point, P>>): FeatureCollection<Point, P> {
+  return { type: "FeatureCollection", features: [...features] };
+}
+
+/** Draw the reports and violations held now, with their counts, legend and marking. */
+function redraw(map: MapLibreMap): void {
+  if (redrawTimer !== null) window.clearTimeout(redrawTimer);
+  redrawTimer = null;
+  const reports = collection(reportsById.values());
+  setReports(map, reports);
+  setViolations(map, collection(violationsById.values()));
+  const byKind = renderReports(reports);
+  pw.counts.reports = reports.features.length;
+  pw.reportsByKind = Object.fromEntries(byKind);
+  pw.counts.violations = violationsById.size;
+  setCount("count-violations", violationsById.size);
+  updatePageMarking();
+}
+
+function scheduleRedraw(): void {
+  if (redrawTimer !== null || !view) return;
+  const map = view.map;
+  redrawTimer = window.setTimeout(() => redraw(map), REDRAW_DELAY_MS);
+}
+
+function showUnits(map: MapLibreMap, found: Units): void {
+  units = withSymbols(map, found);
+  unitsById = new Map(units.features.map((f) => [String(f.properties.id), f.properties]));
+  setUnits(map, units);
+  pw.counts.units = units.features.length;
+  setCount("count-units", units.features.length);
+}
+
+function clearWindowData(map: MapLibreMap): void {
+  reportsById = new Map();
+  violationsById = new Map();
+  showUnits(map, NO_UNITS);
+  redraw(map);
+}
+
+/** Reflect the choice in the header's controls. */
+function showChoice(c: TimeChoice, s: TimeSpan, bounds: Span): void {
   const input = byId<HTMLInputElement>("day");
-  input.value = day;
-  byId<HTMLButtonElement>("prev-day").disabled = day <= span.min;
-  byId<HTMLButtonElement>("next-day").disabled = day >= span.max;
-  byId("day-dtg").textContent = `${dayLabel(day)} (UTC)`;
-  setStatus(`Loading reports of ${dayLabel(day)}…`);
-  zones = zonesValidOn(day);
+  input.value = c.day;
+  input.disabled = c.live;
+  byId<HTMLButtonElement>("prev-day").disabled = c.live || c.day <= bounds.min;
+  byId<HTMLButtonElement>("next-day").disabled = c.live || c.day >= bounds.max;
+  byId<HTMLSelectElement>("window").value = c.window;
+  const live = byId<HTMLButtonElement>("live");
+  live.setAttribute("aria-pressed", String(c.live));
+  live.classList.toggle("on", c.live);
+  byId("day-dtg").textContent = `${describe(c, s)} (UTC)`;
+}
+
+/** The span asked of the API: a live window also takes what is stamped slightly ahead. */
+function fetchSpan(c: TimeChoice, s: TimeSpan): TimeSpan {
+  return c.live ? { start: s.start, end: new Date(s.end.getTime() + CLOCK_SKEW_MS) } : s;
+}
+
+async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<void> {
+  const { map } = v;
+  const c: TimeChoice = { ...wanted, day: clampDay(wanted.day, v.span) };
+  const gen = ++windowGeneration;
+  windowAbort?.abort();
+  windowAbort = new AbortController();
+  const signal = windowAbort.signal;
+  stopLiveTimer();
+  setReady("false");
+  const now = new Date();
+  const s = spanOf(c, now);
+  choice = c;
+  span = s;
+  pw.day = dayOf(c, now);
+  pw.window = c.window;
+  pw.live = c.live;
+  pw.span = { start: s.start.toISOString(), end: s.end.toISOString() };
+  pw.error = null;
+  writeChoiceToUrl(c, push);
+  showChoice(c, s, v.span);
+  const what = describe(c, s);
+  setStatus(`Loading ${what}…`);
+  zones = zonesValidIn(s);
   setZones(map, zones);
   renderZones(zones);
   pw.counts.zones = zones.features.length;
+  pendingFeed = [];
   try {
-    const { reports, truncated } = await fetchReportsOfDay(pw.mission?.code ?? null, day, dayAbort.signal);
-    if (gen !== dayGeneration) return;
-    setReports(map, reports);
-    reportsById = new Map(reports.features.map((f) => [f.properties.id, f.properties]));
-    const byKind = renderReports(reports);
-    pw.counts.reports = reports.features.length;
-    pw.reportsByKind = Object.fromEntries(byKind);
-    updatePageMarking(reports);
+    const mission = pw.mission?.code ?? null;
+    const asked = fetchSpan(c, s);
+    const [reports, violations, found] = await Promise.all([
+      fetchReports(mission, asked, signal),
+      fetchViolations(mission, asked, signal),
+      fetchUnits(mission, s.end, signal),
+    ]);
+    if (gen !== windowGeneration) return;
+    reportsById = new Map(reports.collection.features.map((f) => [f.properties.id, f]));
+    violationsById = new Map(violations.collection.features.map((f) => [f.properties.id, f]));
+    showUnits(map, found);
+    const waiting = pendingFeed;
+    pendingFeed = null;
+    for (const apply of waiting) apply();
+    redraw(map);
     await settled(map);
-    if (gen !== dayGeneration) return;
-    const note = wanted !== day ? ` (${wanted} is outside the mission span)` : "";
+    if (gen !== windowGeneration) return;
+    const note = wanted.day !== c.day ? ` (${wanted.day} is outside the mission span)` : "";
+    const truncated = reports.truncated || violations.truncated;
     if (truncated) {
-      setStatus(`${dayLabel(day)}: showing the first ${MAX_PAGES} pages of reports only${note}.`, "warn");
+      setStatus(`${what}: showing the first ${MAX_PAGES} pages only${note}.`, "warn");
     } else {
-      setStatus(`${dayLabel(day)}: ${reports.features.length} reports, ${pw.counts.zones} zones, ${pw.counts.places} towns${note}.`,
-        note ? "warn" : "info");
+      setStatus(
+        `${what}: ${pw.counts.reports} reports, ${pw.counts.violations} violations, ${pw.counts.units} units, ` +
+          `${pw.counts.zones} zones, ${pw.counts.places} towns${note}.`,
+        note ? "warn" : "info",
+      );
     }
+    if (c.live) startLiveTimer(v);
     setReady("true");
   } catch (err) {
-    if (gen !== dayGeneration || (err instanceof DOMException && err.name === "AbortError")) return;
-    // Never leave another day's reports on the map under this day's date.
-    setReports(map, { type: "FeatureCollection", features: [] });
-    reportsById = new Map();
-    renderReports(null);
-    pw.counts.reports = 0;
+    if (gen !== windowGeneration || (err instanceof DOMException && err.name === "AbortError")) return;
+    pendingFeed = null;
+    // Never leave another window's records on the map under this window's name.
+    clearWindowData(map);
     pw.reportsByKind = {};
+    renderReports(null);
     fail(err);
   }
 }
+
+// ---- live -------------------------------------------------------------------
+
+function stopLiveTimer(): void {
+  if (liveTimer !== null) window.clearInterval(liveTimer);
+  liveTimer = null;
+}
+
+/** Slide a live window to now: drop what fell out of it, move the units to their positions now. */
+function startLiveTimer(v: View): void {
+  stopLiveTimer();
+  liveTimer = window.setInterval(() => {
+    if (!choice?.live || view !== v) return stopLiveTimer();
+    const now = new Date();
+    const s = spanOf(choice, now);
+    span = s;
+    pw.day = dayOf(choice, now);
+    pw.span = { start: s.start.toISOString(), end: s.end.toISOString() };
+    showChoice(choice, s, v.span);
+    for (const [id, f] of reportsById) if (!inSpan(f.properties.observed_at, s, true)) reportsById.delete(id);
+    for (const [id, f] of violationsById) if (!inSpan(f.properties.observed_at, s, true)) violationsById.delete(id);
+    redraw(v.map);
+    const gen = windowGeneration;
+    fetchUnits(pw.mission?.code ?? null, now)
+      .then((found) => {
+        if (gen === windowGeneration && view === v) showUnits(v.map, found);
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof ApiError && err.status === 401)) setStatus(`Units: ${String(err)}`, "warn");
+      });
+  }, LIVE_TICK_MS);
+}
+
+function ofMission(mission: string | null | undefined): boolean {
+  return !pw.mission || !mission || mission === pw.mission.code;
+}
+
+/** Apply a feed event now, or after the window that is loading (it would overwrite it). */
+function whenLoaded(apply: () => void): void {
+  if (pendingFeed) pendingFeed.push(apply);
+  else {
+    apply();
+    scheduleRedraw();
+  }
+}
+
+function onReport(f: ReportFeature): void {
+  if (!ofMission(f.properties.mission)) return;
+  whenLoaded(() => {
+    if (span && choice && inSpan(f.properties.observed_at, span, choice.live)) reportsById.set(f.properties.id, f);
+  });
+}
+
+function onCorrection(f: ReportFeature): void {
+  whenLoaded(() => {
+    const id = f.properties.id;
+    const wanted = ofMission(f.properties.mission) && span && choice
+      && inSpan(f.properties.observed_at, span, choice.live);
+    if (wanted) reportsById.set(id, f);
+    else reportsById.delete(id);
+  });
+}
+
+function onViolation(f: ViolationFeature): void {
+  if (!ofMission(f.properties.mission)) return;
+  alerts.add(f);
+  whenLoaded(() => {
+    if (span && choice && inSpan(f.properties.observed_at, span, choice.live)) violationsById.set(f.properties.id, f);
+  });
+}
+
+function setFeedState(state: FeedState): void {
+  pw.feed = state;
+  const node = byId("feed-state");
+  node.dataset.state = state;
+  node.textContent = { open: "● feed", connecting: "○ connecting", closed: "× feed off" }[state];
+  node.title = {
+    open: "Live feed connected: new reports and violations appear as they arrive",
+    connecting: "Live feed reconnecting…",
+    closed: "Live feed closed",
+  }[state];
+}
+
+/** Open the live feed of this session; when the server refuses it, find out why. */
+function openFeed(gen: number): Promise<void> {
+  const f = new LiveFeed({
+    report: onReport,
+    violation: onViolation,
+    correction: onCorrection,
+    state: (s) => {
+      if (feed === f) setFeedState(s);
+    },
+    refused: () => {
+      if (feed !== f || gen !== session) return;
+      // A refused stream is either an ended session (back to the form) or a server that
+      // answered with an error: then try again from the last event id in a while.
+      void fetchMe()
+        .then((me) => {
+          if (feed !== f || gen !== session) return;
+          if (!me) showLogin("Your session has ended: log in again.");
+          else window.setTimeout(() => {
+            if (feed === f && gen === session) void f.open();
+          }, 5_000);
+        })
+        .catch(() => window.setTimeout(() => {
+          if (feed === f && gen === session) void f.open();
+        }, 5_000));
+    },
+  });
+  feed = f;
+  // Do not wait long for a slow stream: the window still loads, and the feed catches up.
+  return Promise.race([f.open(), new Promise<void>((r) => window.setTimeout(r, 5_000))]);
+}
+
+function showAlert(alert: Alert): void {
+  if (!view) return;
+  const [lon, lat] = alert.violation.geometry.coordinates;
+  view.map.flyTo({ center: [lon, lat], zoom: Math.max(view.map.getZoom(), 10) });
+  popup?.setLngLat([lon, lat]).setDOMContent(violationPopup(alert.violation.properties)).addTo(view.map);
+}
+
+// ---- interactions -------------------------------------------------------------
 
 function around(p: { x: number; y: number }, r: number): [PointLike, PointLike] {
   return [
@@ -290,31 +543,51 @@ function around(p: { x: number; y: number }, r: number): [PointLike, PointLike] 
 }
 
 function wireInteractions(map: MapLibreMap): void {
-  const popup = new Popup({ maxWidth: "340px", closeButton: true, focusAfterOpen: false });
-  const clickable = [REPORT_LAYER, ...ZONE_LAYERS];
+  popup = new Popup({ maxWidth: "340px", closeButton: true, focusAfterOpen: false });
+  const p = popup;
+  const points = [VIOLATION_LAYER, UNIT_LAYER, REPORT_LAYER];
+  const clickable = [...points, ...ZONE_LAYERS];
+  const idOf = (f: MapGeoJSONFeature): string => String(f.properties.id);
 
   map.on("click", (e: MapMouseEvent) => {
-    const hits = map.queryRenderedFeatures(around(e.point, 4), { layers: [REPORT_LAYER] });
-    const reports = hits
-      .map((f: MapGeoJSONFeature) => reportsById.get(String(f.properties.id)))
-      .filter((p): p is ReportProperties => p !== undefined);
-    if (reports.length) {
+    // Violations first, then units, then reports: the most pressing on top of the popup.
+    const hits = map.queryRenderedFeatures(around(e.point, 6), { layers: points });
+    const seen = new Set<string>();
+    const boxes: HTMLElement[] = [];
+    for (const layer of points) {
+      for (const f of hits.filter((h) => h.layer.id === layer)) {
+        const key = `${layer}:${idOf(f)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (layer === VIOLATION_LAYER) {
+          const v = violationsById.get(idOf(f));
+          if (v) boxes.push(violationPopup(v.properties));
+        } else if (layer === UNIT_LAYER) {
+          const u = unitsById.get(idOf(f));
+          if (u) boxes.push(unitPopup(u));
+        } else {
+          const r = reportsById.get(idOf(f));
+          if (r) boxes.push(reportPopup(r.properties));
+        }
+      }
+    }
+    if (boxes.length) {
       const box = document.createElement("div");
-      box.append(...reports.slice(0, 4).map(reportPopup));
-      popup.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
+      box.append(...boxes.slice(0, 4));
+      p.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
       return;
     }
     const zoneHits = map
       .queryRenderedFeatures(e.point, { layers: ZONE_LAYERS })
       .map((f) => zonesById.get(String(f.properties.id)))
-      .filter((p): p is ZoneProperties => p !== undefined);
+      .filter((z): z is ZoneProperties => z !== undefined);
     if (!zoneHits.length) return;
     const rank = (k: string): number => {
       const i = ZONE_PRIORITY.indexOf(k);
       return i === -1 ? ZONE_PRIORITY.length + (k === "boundary" ? 1 : 0) : i;
     };
     zoneHits.sort((a, b) => rank(a.kind) - rank(b.kind));
-    popup.setLngLat(e.lngLat).setDOMContent(zonePopup(zoneHits[0])).addTo(map);
+    p.setLngLat(e.lngLat).setDOMContent(zonePopup(zoneHits[0])).addTo(map);
   });
   map.on("mousemove", (e: MapMouseEvent) => {
     const over = map.queryRenderedFeatures(around(e.point, 3), { layers: clickable }).length > 0;
@@ -323,20 +596,31 @@ function wireInteractions(map: MapLibreMap): void {
 }
 
 /** Wired once: the controls act on whatever view is current (none while logged out). */
-function wireDayControls(): void {
+function wireWindowControls(): void {
+  const change = (next: Partial<TimeChoice>): void => {
+    if (view && choice) void showWindow(view, { ...choice, ...next }, true);
+  };
   const input = byId<HTMLInputElement>("day");
   input.addEventListener("change", () => {
-    if (view && DAY_RE.test(input.value)) void showDay(view, input.value, true);
+    if (isDay(input.value)) change({ day: input.value, live: false });
   });
-  byId("prev-day").addEventListener("click", () => {
-    if (view) void showDay(view, addDays(pw.day ?? DEFAULT_DAY, -1), true);
+  byId("prev-day").addEventListener("click", () => change({ day: addDays(choice?.day ?? DEFAULT_DAY, -1), live: false }));
+  byId("next-day").addEventListener("click", () => change({ day: addDays(choice?.day ?? DEFAULT_DAY, 1), live: false }));
+  const select = byId<HTMLSelectElement>("window");
+  select.addEventListener("change", () => {
+    const w = select.value as WindowKind;
+    if (WINDOW_KINDS.includes(w)) change({ window: w });
   });
-  byId("next-day").addEventListener("click", () => {
-    if (view) void showDay(view, addDays(pw.day ?? DEFAULT_DAY, 1), true);
-  });
+  byId("live").addEventListener("click", () => change({ live: !choice?.live }));
   window.addEventListener("popstate", () => {
-    if (view) void showDay(view, dayFromUrl() ?? clampDay(DEFAULT_DAY, view.span), false);
+    if (view) void showWindow(view, initialChoice(view.span), false);
   });
+}
+
+/** The choice of the URL, with the default day (clamped to the mission) where it names none. */
+function initialChoice(bounds: Span): TimeChoice {
+  const fromUrl = choiceFromUrl();
+  return { day: fromUrl.day ?? clampDay(DEFAULT_DAY, bounds), window: fromUrl.window, live: fromUrl.live };
 }
 
 /** The extent of the towns: where to look when no mission is released to the user. */
@@ -351,7 +635,13 @@ function extentOf(places: Places): BBox | null {
 async function loadMap(gen: number): Promise<void> {
   setReady("false");
   setStatus("Loading…");
-  const [missions, places, topos] = await Promise.all([fetchMissions(), fetchPlaces(500), basemapTopologies()]);
+  // The feed opens first, so that nothing written while the window loads is missed.
+  const [missions, places, topos] = await Promise.all([
+    fetchMissions(),
+    fetchPlaces(500),
+    basemapTopologies(),
+    openFeed(gen),
+  ]);
   if (gen !== session) return;
   // A user may be cleared for some reports of a mission but not for the mission record
   // itself: then the map shows every report released to them, around the towns.
@@ -359,7 +649,7 @@ async function loadMap(gen: number): Promise<void> {
   const bbox: BBox = mission?.bbox ?? extentOf(places) ?? [-180, -85, 180, 85];
   const basemap = buildBasemap(topos, regionAround(bbox));
   pw.mission = mission;
-  const span: Span = mission ? missionSpan(mission) : { min: "", max: isoDay(new Date()) };
+  const bounds: Span = mission ? missionSpan(mission) : { min: "", max: isoDay(new Date()) };
   const title = mission ? `PeaceWatch — ${mission.name}` : "PeaceWatch";
   byId("title").textContent = title;
   document.title = title;
@@ -367,8 +657,8 @@ async function loadMap(gen: number): Promise<void> {
     ? `${mission.code} · from ${toDtg(mission.start)}${mission.end ? ` to ${toDtg(mission.end)}` : ""}`
     : "No mission released to you: every report you may see";
   const input = byId<HTMLInputElement>("day");
-  input.min = span.min;
-  input.max = span.max;
+  input.min = bounds.min;
+  input.max = bounds.max;
 
   const map = new MapLibreMap({
     container: "map",
@@ -386,6 +676,7 @@ async function loadMap(gen: number): Promise<void> {
     console.error(e.error);
     setStatus(`Map: ${e.error?.message ?? "error"}`, "error");
   });
+  drawMissingSymbols(map);
 
   const zonesP = mission ? fetchZones(mission.code) : Promise.resolve(NO_ZONES);
   // Awaited below; if this load stops first (logout), its failure must not go "uncaught".
@@ -401,10 +692,9 @@ async function loadMap(gen: number): Promise<void> {
   renderPlaces(places);
   pw.counts.places = places.features.length;
   wireInteractions(map);
-  view = { map, span };
+  view = { map, span: bounds };
 
-  const fromUrl = dayFromUrl();
-  await showDay(view, fromUrl ?? clampDay(DEFAULT_DAY, span), false);
+  await showWindow(view, initialChoice(bounds), false);
 }
 
 // ---- session ----------------------------------------------------------------
@@ -412,22 +702,37 @@ async function loadMap(gen: number): Promise<void> {
 /** Drop the map and everything loaded for the user who was logged in. */
 function teardown(): void {
   session++;
-  dayGeneration++;
-  dayAbort?.abort();
-  dayAbort = null;
+  windowGeneration++;
+  windowAbort?.abort();
+  windowAbort = null;
+  stopLiveTimer();
+  if (redrawTimer !== null) window.clearTimeout(redrawTimer);
+  redrawTimer = null;
+  pendingFeed = null;
+  feed?.close();
+  feed = null;
+  setFeedState("closed");
+  alerts.clear();
   view = null;
+  popup = null;
   pw.map?.remove();
   pw.map = null;
   pw.mission = null;
   pw.day = null;
-  pw.counts = { zones: 0, places: 0, reports: 0 };
+  pw.span = null;
+  pw.counts = emptyCounts();
   pw.reportsByKind = {};
   pw.error = null;
+  choice = null;
+  span = null;
   allZones = zones = NO_ZONES;
+  units = NO_UNITS;
   reportsById = new Map();
+  violationsById = new Map();
+  unitsById = new Map();
   zonesById = new Map();
   clearPanel();
-  updatePageMarking(null);
+  updatePageMarking();
   byId("title").textContent = "PeaceWatch";
   document.title = "PeaceWatch";
   byId("mission-line").textContent = "Mission";
@@ -542,7 +847,8 @@ function wireLogin(): void {
 
 async function main(): Promise<void> {
   setReady("false");
-  wireDayControls();
+  wireWindowControls();
+  alerts.wire();
   wireLogin();
   // A 401 here is the expected answer before login: no error, just the form.
   const user = await fetchMe();

@@ -9,7 +9,7 @@ function countBy(kinds: Iterable<string>): Map<string, number> {
   return out;
 }
 
-function setCount(id: string, n: number): void {
+export function setCount(id: string, n: number): void {
   const node = byId(id);
   node.textContent = n.toLocaleString("en-GB");
   node.dataset.count = String(n);
@@ -72,7 +72,7 @@ export function renderReports(reports: Reports | null): Map<string, number> {
 
 /** The empty panel of a page that shows nothing (before login, after logout). */
 export function clearPanel(): void {
-  for (const id of ["count-zones", "count-places", "count-reports"]) {
+  for (const id of ["count-zones", "count-places", "count-reports", "count-violations", "count-units"]) {
     const node = byId(id);
     node.textContent = "—";
     node.dataset.count = "";
