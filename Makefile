@@ -42,12 +42,13 @@ test: venv web apt-test postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
-## bench: ingest and query benchmarks, appended to BENCHMARKS.md
-bench: venv apt-test postgres
+## bench: ingest, query, compliance, fusion, export and browser benchmarks, appended to BENCHMARKS.md
+bench: venv web apt-test postgres
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/compliance.py $(COMPLIANCE_ARGS)
 	$(BIN)/python bench/fusion.py
 	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/web.py
 
 ## lint: ruff (lint + format check) and mypy --strict on src/
 lint: venv

@@ -168,7 +168,7 @@ def unfiltered(store: Store, seed: int) -> dict[str, float]:
     import peacewatch.store.reports as module
 
     original = module.visible
-    module.visible = lambda table, viewer: true()  # type: ignore[assignment]
+    module.visible = lambda table, viewer, **_: true()  # type: ignore[assignment]
     try:
         return queries(store, seed)
     finally:

@@ -253,8 +253,8 @@ def _free_port() -> int:
 
 
 # Accounts made on the live server for the browser tests: a NATO watchkeeper, a partner
-# liaison officer who may see only what is released to PARTNER (fewer reports), and a
-# patrol leader who files reports.
+# liaison officer who may see only what is released to PARTNER (fewer reports), a patrol
+# leader who files reports and a compliance officer who rules on violations.
 LIVE_USERS: list[dict[str, str]] = [
     {
         "username": "gbr.watch",
@@ -276,6 +276,14 @@ LIVE_USERS: list[dict[str, str]] = [
         "nation": "USA",
         "clearance": "NATO RESTRICTED",
         "roles": "patrol_leader",
+        "communities": "NATO,KFOR",
+    },
+    # Confirms or dismisses violations from the map's popups.
+    {
+        "username": "fra.officer",
+        "nation": "FRA",
+        "clearance": "NATO CONFIDENTIAL",
+        "roles": "compliance_officer",
         "communities": "NATO,KFOR",
     },
 ]

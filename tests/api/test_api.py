@@ -134,6 +134,46 @@ def test_report_filters(client: Any) -> None:
     assert ids(bbox="20.8,42.8,21.0,43.0", start="1999-07-02T00:00:00Z") == 1
 
 
+def test_report_search_filters(client: Any) -> None:
+    client.post("/api/v1/zones", json={**ZONE, "properties": {**ZONE["properties"], "uid": "ts"}})
+    posted = [
+        report(lon=20.9, lat=42.9, grade="A1", title="Burning house", text="roadblock after"),
+        report(lon=20.9, lat=42.95, grade="B2", title="Shots", label="NATO SECRET REL TO NATO"),
+        report(lon=21.5, lat=42.3, grade="B3", title="Crowd at the bridge"),
+        report(lon=20.85, lat=42.85, grade=None, title="Crowd", text="a BURNING car"),
+    ]
+    assert client.post("/api/v1/reports", json=posted).json()["accepted"] == 4
+
+    def ids(**params: Any) -> list[str]:
+        body = client.get("/api/v1/reports", params=params).json()
+        return sorted(f["id"] for f in body["features"])
+
+    def want(*i: int) -> list[str]:
+        return sorted(posted[n]["id"] for n in i)
+
+    assert ids(grade="A,B") == want(0, 1, 2)
+    assert ids(grade=["b2", "B3"]) == want(1, 2)
+    assert ids(classification="NATO RESTRICTED") == want(0, 2, 3)
+    assert ids(zone="ts") == want(0, 1, 3)
+    assert ids(q="burning") == want(0, 3)
+    assert ids(q="crowd bridge") == want(2)
+    assert ids(zone="ts", q="crowd", classification="NR") == want(3)
+    # paging across filtered pages returns every match once
+    seen: list[str] = []
+    params: dict[str, Any] = {"zone": "ts", "limit": 1}
+    while True:
+        body = client.get("/api/v1/reports", params=params).json()
+        seen += [f["id"] for f in body["features"]]
+        if not body["next_cursor"]:
+            break
+        params["cursor"] = body["next_cursor"]
+    assert sorted(seen) == want(0, 1, 3) and len(seen) == 3
+    _problem(client.get("/api/v1/reports", params={"grade": "Z9"}), 422, "grade")
+    _problem(client.get("/api/v1/reports", params={"classification": "TOP"}), 422, "classification")
+    _problem(client.get("/api/v1/reports", params={"zone": "nope"}), 422, "zone")
+    _problem(client.get("/api/v1/reports", params={"q": "x" * 500}), 422, "q")
+
+
 def test_bad_query_parameters_are_problems(client: Any) -> None:
     _problem(client.get("/api/v1/reports", params={"bbox": "1,2,3"}), 422, "bbox")
     _problem(client.get("/api/v1/reports", params={"bbox": "20,95,21,96"}), 422, "bbox")

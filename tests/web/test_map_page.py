@@ -9,6 +9,8 @@ Every test logs in through the page's form, as a user would, in a fresh browser 
 from __future__ import annotations
 
 import ipaddress
+import itertools
+import math
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import (
@@ -31,6 +33,8 @@ from playwright.sync_api import (
 )
 from shapely.geometry import shape
 from tests.conftest import LiveServer
+
+from peacewatch.domain.grid import from_mgrs, to_mgrs
 
 pytestmark = pytest.mark.browser
 
@@ -777,6 +781,400 @@ def test_live_mode_follows_now(
             page, "/api/v1/reports", {"start": f"{DAY}T00:00:00Z", "end": f"{NEXT_DAY}T00:00:00Z"}
         )
     )
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+# ---- the operator's tools: time slider and play, custom window, reporting form, cursor
+# readout and measuring, verdicts on violations, the banner at the top and the bottom ------
+
+OFFICER = "fra.officer"  # FRA, NATO CONFIDENTIAL, NATO + KFOR: rules on violations
+PRISTINA = (21.16, 42.66)
+
+
+def iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def count_between(page: Page, start: datetime, end: datetime) -> int:
+    return len(api_features(page, "/api/v1/reports", {"start": iso(start), "end": iso(end)}))
+
+
+def move_slider_to(page: Page, end: datetime) -> None:
+    """Put the slider at `end` and let go of it, as a drag does (input, then change)."""
+    page.evaluate(
+        """end => {
+            const slider = document.getElementById("time-slider");
+            const min = Date.parse(window.peacewatch.slider.min);
+            slider.value = String(Math.round((Date.parse(end) - min) / 3600000));
+            slider.dispatchEvent(new Event("input", { bubbles: true }));
+            slider.dispatchEvent(new Event("change", { bubbles: true }));
+        }""",
+        iso(end),
+    )
+
+
+def test_time_slider_moves_the_window_end_and_play_advances(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+    day_count = panel_count(page, "reports")
+    mission = page.request.get("/api/v1/missions").json()["items"][0]
+    # The slider runs from the mission's start (on the hour).
+    assert page.evaluate("window.peacewatch.slider.min")[:13] == mission["start"][:13]
+
+    # A slider position whose 24 hours hold another number of reports than the day.
+    day_end = datetime.fromisoformat(f"{NEXT_DAY}T00:00:00+00:00")
+    for hours in (12, 6, 18, 30, 36, 48):
+        end = day_end - timedelta(hours=hours) if hours < 24 else day_end + timedelta(hours=hours)
+        expected = count_between(page, end - timedelta(hours=24), end)
+        if expected != day_count:
+            break
+    else:
+        pytest.fail("no slider position with another count than the day's")
+
+    move_slider_to(page, end)
+    wait_loaded(page, "pw.t === arg", iso(end))
+    assert parse_qs(urlsplit(page.url).query)["t"] == [iso(end)]
+    assert page.evaluate("window.peacewatch.span") == {
+        "start": (end - timedelta(hours=24)).isoformat().replace("+00:00", ".000Z"),
+        "end": end.isoformat().replace("+00:00", ".000Z"),
+    }
+    assert panel_count(page, "reports") == expected != day_count
+
+    # The URL is the view: opened again, it shows the same window.
+    page.goto(page.url)
+    wait_loaded(page, "pw.t === arg", iso(end))
+    assert panel_count(page, "reports") == expected
+
+    # Play, 6 h per step: the window's end moves forward until paused.
+    page.select_option("#play-speed", "6")
+    page.get_by_role("button", name="▶ Play").click()
+    later = iso(end + timedelta(hours=12))
+    page.wait_for_function("t => window.peacewatch.t >= t", arg=later, timeout=60_000)
+    page.locator("#play").click()  # pause
+    page.wait_for_function("!window.peacewatch.playing")
+    wait_loaded(page, "!pw.playing")
+    t = page.evaluate("window.peacewatch.t")
+    assert t >= later
+    (hours_moved, rest) = divmod(
+        (datetime.fromisoformat(t.replace("Z", "+00:00")) - end).total_seconds(), 3600
+    )
+    assert rest == 0 and hours_moved % 6 == 0, t
+    stopped = datetime.fromisoformat(t.replace("Z", "+00:00"))
+    assert panel_count(page, "reports") == count_between(
+        page, stopped - timedelta(hours=24), stopped
+    )
+
+    # Back to a whole day: the slider's position leaves the URL.
+    page.click("#next-day")
+    wait_loaded(page, "pw.t === null")
+    assert "t=" not in page.url
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_custom_window_is_in_the_url(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+    page.select_option("#window", "custom")
+    wait_loaded(page, "pw.window === 'custom'")
+    expect(page.get_by_label("Custom window start (UTC)")).to_be_visible()
+    page.get_by_label("Custom window start (UTC)").fill("1999-06-14T06:00")
+    page.get_by_label("Custom window end (UTC)").fill("1999-06-15T18:30")
+    page.get_by_role("button", name="Apply").click()
+    wait_loaded(page, "pw.span.end === '1999-06-15T18:30:00.000Z'")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["window"] == ["custom"]
+    assert (query["from"], query["to"]) == (["1999-06-14T06:00:00Z"], ["1999-06-15T18:30:00Z"])
+    assert page.evaluate("window.peacewatch.span.start") == "1999-06-14T06:00:00.000Z"
+    expected = count_between(
+        page,
+        datetime(1999, 6, 14, 6, tzinfo=UTC),
+        datetime(1999, 6, 15, 18, 30, tzinfo=UTC),
+    )
+    assert panel_count(page, "reports") == expected
+
+    page.goto(page.url)
+    wait_loaded(page, "pw.window === 'custom'")
+    assert page.evaluate("window.peacewatch.span") == {
+        "start": "1999-06-14T06:00:00.000Z",
+        "end": "1999-06-15T18:30:00.000Z",
+    }
+    assert panel_count(page, "reports") == expected
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_a_report_filed_with_an_mgrs_grid_appears_without_reload(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    day = "1999-08-03"
+    open_logged_in(page, live_server, WATCHKEEPER, day)
+    page.wait_for_function("window.peacewatch.feed === 'open'", timeout=90_000)
+    before = panel_count(page, "reports")
+    loads = len(watch.api_requests)
+    mission = page.request.get("/api/v1/missions").json()["items"][0]
+
+    page.get_by_role("button", name="New report").click()
+    form = page.get_by_role("form", name="New report")
+    expect(form).to_be_visible()
+    # Defaults: the mission's label, observed just before the window's end.
+    expect(form.get_by_label("Label")).to_have_value(mission["default_label"])
+    expect(form.get_by_label("Observed (UTC)")).to_have_value(f"{day}T23:59")
+
+    title = f"Roadblock near Pristina {secrets.token_hex(3)}"
+    grid = to_mgrs(*PRISTINA)
+    form.get_by_label("Kind").select_option("roadblock")
+    form.get_by_label("Title").fill(title)
+    form.get_by_label("Text").fill("Logs across the road, two men.")
+    form.get_by_label("Location (MGRS)").fill(grid)
+    form.get_by_label("Location (MGRS)").press("Tab")
+    expect(form).to_contain_text("42.66")
+    form.get_by_label("Admiralty grade").select_option("B2")
+    csrf = {c["name"]: c["value"] for c in page.context.cookies()}["pw_csrf"]
+    with page.expect_request(
+        lambda r: urlsplit(r.url).path == "/api/v1/reports" and r.method == "POST"
+    ) as sent:
+        form.get_by_role("button", name="File report").click()
+    request: Request = sent.value
+    assert request.header_value("x-csrf-token") == csrf
+    record: dict[str, Any] = request.post_data_json or {}
+    assert record["properties"]["title"] == title
+
+    page.wait_for_function(
+        "n => window.peacewatch.counts.reports === n", arg=before + 1, timeout=30_000
+    )
+    expect(form).to_be_hidden()
+    assert record["id"] in source_ids(page, "reports")
+    assert panel_count(page, "reports") == before + 1
+    # No reload: the window was not read again.
+    reads = [p for p in watch.api_requests[loads:] if p == "/api/v1/violations"]
+    assert reads == []
+
+    stored = page.request.get(f"/api/v1/reports/{record['id']}")
+    assert stored.ok, stored.text()
+    feature = stored.json()
+    lon, lat = feature["geometry"]["coordinates"]
+    assert (lon, lat) == pytest.approx(from_mgrs(grid), abs=1e-5)
+    assert (lon, lat) == pytest.approx(PRISTINA, abs=1e-4)
+    props = feature["properties"]
+    assert (props["kind"], props["grade"], props["observed_at"]) == (
+        "roadblock",
+        "B2",
+        f"{day}T23:59:00Z",
+    )
+    # The live feed brings it too: still drawn once.
+    page.wait_for_timeout(1_000)
+    assert panel_count(page, "reports") == before + 1
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_report_form_shows_problems_next_to_their_field(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+    before = panel_count(page, "reports")
+    posts: list[str] = []
+    page.on(
+        "request",
+        lambda r: posts.append(r.url) if r.method == "POST" and "/reports" in r.url else None,
+    )
+    page.get_by_role("button", name="New report").click()
+    form = page.get_by_role("form", name="New report")
+
+    # No title and a grid that is not one: said next to each, nothing sent.
+    form.get_by_label("Location (MGRS)").fill("34T ZZ 12")
+    form.get_by_role("button", name="File report").click()
+    expect(page.locator("#rf-title-error")).to_have_text("a title is required")
+    expect(page.locator("#rf-mgrs-error")).to_contain_text("is not an MGRS grid")
+    expect(form.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_label("Location (MGRS)")).to_have_attribute("aria-invalid", "true")
+    assert posts == []
+
+    # The server's problems land next to the field they name (here the label).
+    form.get_by_label("Title").fill("Sighting")
+    form.get_by_label("Location (MGRS)").fill(to_mgrs(*PRISTINA))
+    form.get_by_label("Label").fill("NATO COSMIC PURPLE")
+    with page.expect_response(
+        lambda r: urlsplit(r.url).path == "/api/v1/reports" and r.request.method == "POST"
+    ) as answer:
+        form.get_by_role("button", name="File report").click()
+    assert answer.value.status == 422
+    problem = answer.value.json()
+    message = next(e["message"] for e in problem["errors"] if e["field"] == "label")
+    expect(page.locator("#rf-label-error")).to_have_text(message)
+    expect(page.locator("#rf-title-error")).to_be_empty()
+    expect(page.locator("#rf-mgrs-error")).to_be_empty()
+    expect(form).to_be_visible()
+    assert panel_count(page, "reports") == before
+
+    # Chromium logs the 422 answer; nothing else may be there.
+    assert [e for e in watch.console_errors if "status of 422" not in e] == []
+    assert len(watch.console_errors) == 1
+    assert watch.foreign_requests == []
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    (lon1, lat1), (lon2, lat2) = (map(math.radians, p) for p in (a, b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def test_cursor_readout_and_measuring(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+    page.evaluate("c => window.peacewatch.map.jumpTo({ center: c, zoom: 9 })", list(PRISTINA))
+    wait_loaded(page, "true")
+
+    def screen(lon: float, lat: float) -> tuple[float, float]:
+        x, y = page.evaluate(
+            """([lon, lat]) => {
+                const map = window.peacewatch.map;
+                const p = map.project([lon, lat]);
+                const r = map.getCanvas().getBoundingClientRect();
+                return [r.left + p.x, r.top + p.y];
+            }""",
+            [lon, lat],
+        )
+        return x, y
+
+    page.mouse.move(*screen(*PRISTINA))
+    readout = page.locator("#cursor-readout")
+    expect(readout).to_contain_text("MGRS 34T EN")
+    lon = float(readout.get_attribute("data-lon") or "nan")
+    lat = float(readout.get_attribute("data-lat") or "nan")
+    assert (lon, lat) == pytest.approx(PRISTINA, abs=0.01)
+    expect(readout).to_contain_text(f"{lat:.5f}° N {lon:.5f}° E")
+    grid = to_mgrs(lon, lat).replace(" ", "")
+    assert readout.inner_text().split("MGRS ")[1].replace(" ", "") == grid
+
+    # Three points: the path's length, haversine.
+    points = [PRISTINA, (21.30, 42.60), (21.25, 42.50)]
+    page.get_by_role("button", name="Measure").click()
+    for p in points:
+        click_on_map(page, *p)
+    page.wait_for_function("window.peacewatch.measure.points === 3")
+    clicked: list[tuple[float, float]] = page.evaluate(
+        """async () => (await window.peacewatch.map.getSource("measure").getData()).features
+                .filter(f => f.geometry.type === "Point").map(f => f.geometry.coordinates)"""
+    )
+    expected = sum(haversine_km(a, b) for a, b in itertools.pairwise(clicked))
+    km = page.evaluate("window.peacewatch.measure.km")
+    assert km == pytest.approx(expected, rel=1e-9)
+    assert km == pytest.approx(
+        sum(haversine_km(a, b) for a, b in itertools.pairwise(points)), rel=0.02
+    )
+    expect(page.locator("#measure-readout")).to_contain_text(f"Distance: {expected:.1f} km")
+    # Measuring clicks do not open popups.
+    expect(page.locator(".maplibregl-popup")).to_have_count(0)
+    page.keyboard.press("Escape")
+    page.wait_for_function("!window.peacewatch.measure.active")
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_compliance_officer_confirms_a_violation_from_its_popup(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    page.goto("/")
+    log_in(page, OFFICER, live_server.users[OFFICER])
+    wait_loaded(page, "pw.day !== null")
+    assert "violations:rule" in page.evaluate("window.peacewatch.user.permissions")
+    suspected = api_features(page, "/api/v1/violations", {"state": "suspected"})
+    assert suspected, "the small scenario has suspected violations this officer may see"
+    # The last one: other tests look at the first day with violations.
+    violation = suspected[-1]
+    day = violation["properties"]["observed_at"][:10]
+    page.goto(f"/?day={day}")
+    wait_ready(page, day)
+    lon, lat = violation["geometry"]["coordinates"]
+    page.evaluate(
+        "([lon, lat]) => window.peacewatch.map.jumpTo({ center: [lon, lat], zoom: 12 })",
+        [lon, lat],
+    )
+    wait_loaded(page, "true")
+    assert violation["id"] in rendered_ids(page, VIOLATION_LAYER)
+    click_on_map(page, lon, lat)
+    popup = page.locator(f".maplibregl-popup .popup-violation[data-id='{violation['id']}']")
+    expect(popup).to_be_visible()
+    expect(popup).to_contain_text(violation["properties"]["label"])
+
+    # A verdict needs a reason.
+    popup.get_by_role("button", name="Confirm").click()
+    expect(popup.locator(".rule-message")).to_have_text("Give a reason for the verdict.")
+    reason = "Two independent patrols saw the same vehicles"
+    popup.get_by_label("Reason for the verdict").fill(reason)
+    with page.expect_request(
+        lambda r: (
+            urlsplit(r.url).path == f"/api/v1/violations/{violation['id']}" and r.method == "PATCH"
+        )
+    ) as sent:
+        popup.get_by_role("button", name="Confirm").click()
+    assert sent.value.post_data_json == {"state": "confirmed", "reason": reason}
+    expect(popup).to_have_attribute("data-state", "confirmed")
+    expect(popup).to_contain_text(f"Confirmed: {reason}")
+    expect(popup.locator(".state")).to_have_text("confirmed")
+    expect(popup).to_contain_text(violation["properties"]["label"])
+
+    now = page.request.get(f"/api/v1/violations/{violation['id']}")
+    assert now.ok, now.text()
+    assert now.json()["properties"]["state"] == "confirmed"
+    page.wait_for_function(
+        """async id => (await window.peacewatch.map.getSource("violations").getData())
+                .features.find(f => f.properties.id === id)?.properties.state === "confirmed" """,
+        arg=violation["id"],
+    )
+
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_others_get_no_verdict_buttons_and_the_banners_match(
+    watched_page: tuple[Page, Watch], live_server: LiveServer
+) -> None:
+    page, watch = watched_page
+    page.goto("/")
+    log_in(page, WATCHKEEPER, live_server.users[WATCHKEEPER])
+    wait_loaded(page, "pw.day !== null")
+    violation = api_features(page, "/api/v1/violations", {})[0]
+    day = violation["properties"]["observed_at"][:10]
+    page.goto(f"/?day={day}")
+    wait_ready(page, day)
+    top = page.locator("#page-marking")
+    bottom = page.locator("#page-marking-bottom")
+    expect(top).to_contain_text("Highest marking on view: NATO ")
+    expect(bottom).to_have_text(top.text_content() or "")
+    assert bottom.get_attribute("class") == top.get_attribute("class")
+    # Top and bottom of the page, both on screen.
+    top_box, bottom_box = top.bounding_box(), bottom.bounding_box()
+    assert top_box and bottom_box
+    assert top_box["y"] == 0
+    assert bottom_box["y"] + bottom_box["height"] == pytest.approx(900, abs=1)
+
+    lon, lat = violation["geometry"]["coordinates"]
+    click_on_map(page, lon, lat)
+    popup = page.locator(".maplibregl-popup .popup-violation").first
+    expect(popup).to_be_visible()
+    expect(popup.get_by_role("button", name="Confirm")).to_have_count(0)
+    expect(popup.get_by_role("button", name="Dismiss")).to_have_count(0)
 
     assert watch.console_errors == []
     assert watch.foreign_requests == []

@@ -8,6 +8,8 @@ export interface Mission {
   start: string;
   end: string | null;
   bbox: [number, number, number, number];
+  /** The label a new record of the mission gets unless told otherwise. */
+  default_label?: string | null;
 }
 
 export interface ZoneProperties {

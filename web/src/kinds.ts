@@ -52,3 +52,25 @@ export function kindColorExpression(
   expr.push(fallback);
   return expr;
 }
+
+/** Every kind the server takes (ingest/kinds.py), for the reporting form, in its order. */
+export const FILEABLE_KINDS: readonly { kind: string; label: string }[] = [
+  { kind: "armed_clash", label: "Armed clash" },
+  { kind: "shooting", label: "Shooting" },
+  { kind: "small_arms_fire", label: "Small-arms fire" },
+  { kind: "heavy_weapons_fire", label: "Heavy-weapons fire" },
+  { kind: "explosion", label: "Explosion" },
+  { kind: "mine_ied", label: "Mine / IED" },
+  { kind: "arson", label: "Arson" },
+  { kind: "roadblock", label: "Roadblock" },
+  { kind: "demonstration", label: "Demonstration" },
+  { kind: "intimidation", label: "Intimidation" },
+  { kind: "movement_of_forces", label: "Movement of forces" },
+  { kind: "armed_personnel_sighting", label: "Armed personnel sighting" },
+  { kind: "heavy_weapons_sighting", label: "Heavy weapons sighting" },
+  { kind: "seizure", label: "Seizure" },
+  { kind: "aid_delivery", label: "Aid delivery" },
+  { kind: "weapons_handed_in", label: "Weapons handed in" },
+  { kind: "patrol_report", label: "Patrol report" },
+  { kind: "spot", label: "SPOT report" },
+];

@@ -28,6 +28,8 @@ import {
   fetchUnits,
   fetchViolations,
   fetchZones,
+  getJson,
+  isoTime,
   login,
   logout,
   MAX_PAGES,
@@ -39,6 +41,7 @@ import {
   type UnitProperties,
   type Units,
   type User,
+  sendJson,
   type ViolationProperties,
   type ZoneProperties,
   type Zones,
@@ -46,6 +49,7 @@ import {
 import { baseStyle, buildBasemap, fetchTopologies, regionAround, type Topologies } from "./basemap";
 import { byId } from "./dom";
 import { toDtg } from "./dtg";
+import { type LonLat, lonLatText, toMgrs } from "./geo";
 import {
   addOperationalLayers,
   REPORT_LAYER,
@@ -55,13 +59,16 @@ import {
   setViolations,
   setZones,
   UNIT_LAYER,
+  VIOLATION_HALO_LAYER,
   VIOLATION_LAYER,
   ZONE_LAYERS,
 } from "./layers";
 import { type FeedState, LiveFeed } from "./live";
+import { MeasureTool } from "./measure";
 import { highestMarking, markingClass } from "./marking";
 import { clearPanel, renderPlaces, renderReports, renderZones, setCount } from "./panel";
-import { reportPopup, unitPopup, violationPopup, zonePopup } from "./popup";
+import { type RuleOnViolation, reportPopup, unitPopup, violationPopup, zonePopup } from "./popup";
+import { fromLocalValue, localValue, ReportForm } from "./reportform";
 import { drawMissingSymbols, withSymbols } from "./symbols";
 import {
   choiceFromUrl,
@@ -97,6 +104,14 @@ export interface PeaceWatchHandle {
   reportsByKind: Record<string, number>;
   /** Alerts for violations that arrived on the live feed. */
   alerts: { total: number; unacknowledged: number };
+  /** The slider's position (the window's end, ISO), or null when the window ends with its day. */
+  t: string | null;
+  /** The slider's range: the mission's start to its end (or now), ISO. */
+  slider: { min: string; max: string } | null;
+  /** The play control is advancing the window. */
+  playing: boolean;
+  /** The measuring tool: on, how many points, the path's length in km. */
+  measure: { active: boolean; points: number; km: number };
   error: string | null;
 }
 
@@ -133,6 +148,10 @@ const pw: PeaceWatchHandle = {
   counts: emptyCounts(),
   reportsByKind: {},
   alerts: { total: 0, unacknowledged: 0 },
+  t: null,
+  slider: null,
+  playing: false,
+  measure: { active: false, points: 0, km: 0 },
   error: null,
 };
 window.peacewatch = pw;
@@ -167,10 +186,24 @@ interface Span {
   /** First day, or "" when there is no lower bound. */
   min: string;
   max: string;
+  /** The slider's range in time: the mission's start (on the hour) to its end or now. */
+  from: Date;
+  to: Date;
 }
 
+const HOUR_MS = 3_600_000;
+const floorHour = (d: Date): Date => new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
+const ceilHour = (d: Date): Date => new Date(Math.ceil(d.getTime() / HOUR_MS) * HOUR_MS);
+
 function missionSpan(m: Mission): Span {
-  return { min: isoDay(new Date(m.start)), max: isoDay(m.end ? new Date(m.end) : new Date()) };
+  const end = m.end ? new Date(m.end) : new Date();
+  return { min: isoDay(new Date(m.start)), max: isoDay(end), from: floorHour(new Date(m.start)), to: ceilHour(end) };
+}
+
+/** An instant inside the slider's range, on the hour. */
+function clampInstant(iso: string, span: Span): string {
+  const t = Math.min(Math.max(Date.parse(iso), span.from.getTime()), span.to.getTime());
+  return isoTime(new Date(Math.round(t / HOUR_MS) * HOUR_MS));
 }
 
 function clampDay(day: string, span: Span): string {
@@ -247,6 +280,46 @@ let feed: LiveFeed | null = null;
 let popup: Popup | null = null;
 let topologies: Promise<Topologies> | null = null;
 
+const measure = new MeasureTool(
+  () => view?.map ?? null,
+  (m) => {
+    pw.measure = { active: m.active, points: m.count, km: m.km };
+  },
+);
+let parties: Promise<string[]> | null = null;
+
+const reportForm = new ReportForm({
+  map: () => view?.map ?? null,
+  defaults: () => {
+    // Now when live, else just before the window's end (so that the report is in the window).
+    const observed = !choice || choice.live || !span ? new Date() : new Date(span.end.getTime() - 60_000);
+    return {
+      observed,
+      label: pw.mission?.default_label ?? "",
+      mission: pw.mission?.code ?? null,
+    };
+  },
+  parties: () => {
+    const code = pw.mission?.code;
+    if (!code) return Promise.resolve([]);
+    parties ??= getJson<{ items: { code: string }[] }>(`/api/v1/missions/${encodeURIComponent(code)}/parties`)
+      .then((body) => body.items.map((i) => i.code))
+      .catch((err: unknown) => {
+        parties = null;
+        throw err;
+      });
+    return parties;
+  },
+  filed: async (id) => {
+    const gen = session;
+    const f = await getJson<ReportFeature>(`/api/v1/reports/${encodeURIComponent(id)}`);
+    if (gen !== session) return;
+    // The live feed brings the same report: both land on the same id, drawn once.
+    onReport(f);
+    setStatus(`Report filed: ${f.properties.title} (${toDtg(f.properties.observed_at)}).`);
+  },
+});
+
 const alerts = new AlertList(showAlert, (list) => {
   pw.alerts = { total: list.all.length, unacknowledged: list.unacknowledged };
 });
@@ -267,9 +340,12 @@ function updatePageMarking(): void {
     ...[...violationsById.values()].map((f) => f.properties.label),
     ...units.features.map((f) => f.properties.label),
   ]);
-  const node = byId("page-marking");
-  node.className = markingClass(marking);
-  node.textContent = marking ? `Highest marking on view: ${marking}` : "No labelled data on view";
+  // The same banner at the top and at the bottom of the page.
+  for (const id of ["page-marking", "page-marking-bottom"]) {
+    const node = byId(id);
+    node.className = markingClass(marking);
+    node.textContent = marking ? `Highest marking on view: ${marking}` : "No labelled data on view";
+  }
 }
 
 /** Zones in force at some time during the window (valid_from < end, valid_to > start). */
@@ -337,6 +413,34 @@ function showChoice(c: TimeChoice, s: TimeSpan, bounds: Span): void {
   live.setAttribute("aria-pressed", String(c.live));
   live.classList.toggle("on", c.live);
   byId("day-dtg").textContent = `${describe(c, s)} (UTC)`;
+  byId("custom-window").hidden = c.window !== "custom" || c.live;
+  if (c.window === "custom") {
+    byId<HTMLInputElement>("custom-from").value = localValue(s.start);
+    byId<HTMLInputElement>("custom-to").value = localValue(s.end);
+  }
+  showSlider(s.end, bounds, c.live);
+}
+
+/** Hours from the slider's start to `end`. */
+function sliderValue(end: Date, bounds: Span): number {
+  return Math.round((end.getTime() - bounds.from.getTime()) / HOUR_MS);
+}
+
+function sliderInstant(value: number, bounds: Span): Date {
+  return new Date(bounds.from.getTime() + value * HOUR_MS);
+}
+
+function showSlider(end: Date, bounds: Span, live: boolean): void {
+  const slider = byId<HTMLInputElement>("time-slider");
+  const max = sliderValue(bounds.to, bounds);
+  slider.max = String(max);
+  slider.value = String(Math.min(Math.max(sliderValue(end, bounds), 0), max));
+  slider.disabled = live;
+  byId<HTMLButtonElement>("play").disabled = live;
+  byId("slider-min").textContent = toDtg(bounds.from.toISOString());
+  byId("slider-max").textContent = toDtg(bounds.to.toISOString());
+  byId("slider-dtg").textContent = live ? "now" : `ends ${toDtg(end.toISOString())}`;
+  pw.slider = { min: bounds.from.toISOString(), max: bounds.to.toISOString() };
 }
 
 /** The span asked of the API: a live window also takes what is stamped slightly ahead. */
@@ -347,6 +451,7 @@ function fetchSpan(c: TimeChoice, s: TimeSpan): TimeSpan {
 async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<void> {
   const { map } = v;
   const c: TimeChoice = { ...wanted, day: clampDay(wanted.day, v.span) };
+  if (c.t) c.t = clampInstant(c.t, v.span);
   const gen = ++windowGeneration;
   windowAbort?.abort();
   windowAbort = new AbortController();
@@ -360,6 +465,7 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
   pw.day = dayOf(c, now);
   pw.window = c.window;
   pw.live = c.live;
+  pw.t = c.t;
   pw.span = { start: s.start.toISOString(), end: s.end.toISOString() };
   pw.error = null;
   writeChoiceToUrl(c, push);
@@ -530,7 +636,8 @@ function showAlert(alert: Alert): void {
   if (!view) return;
   const [lon, lat] = alert.violation.geometry.coordinates;
   view.map.flyTo({ center: [lon, lat], zoom: Math.max(view.map.getZoom(), 10) });
-  popup?.setLngLat([lon, lat]).setDOMContent(violationPopup(alert.violation.properties)).addTo(view.map);
+  const p = violationsById.get(alert.violation.properties.id)?.properties ?? alert.violation.properties;
+  popup?.setLngLat([lon, lat]).setDOMContent(violationPopup(p, ruling(p.id))).addTo(view.map);
 }
 
 // ---- interactions -------------------------------------------------------------
@@ -550,6 +657,16 @@ function wireInteractions(map: MapLibreMap): void {
   const idOf = (f: MapGeoJSONFeature): string => String(f.properties.id);
 
   map.on("click", (e: MapMouseEvent) => {
+    const at: LonLat = [e.lngLat.lng, e.lngLat.lat];
+    // A tool in use takes the click: the measuring tool, else the open reporting form.
+    if (measure.active) {
+      measure.add(at);
+      return;
+    }
+    if (reportForm.isOpen) {
+      reportForm.pick(at);
+      return;
+    }
     // Violations first, then units, then reports: the most pressing on top of the popup.
     const hits = map.queryRenderedFeatures(around(e.point, 6), { layers: points });
     const seen = new Set<string>();
@@ -561,7 +678,7 @@ function wireInteractions(map: MapLibreMap): void {
         seen.add(key);
         if (layer === VIOLATION_LAYER) {
           const v = violationsById.get(idOf(f));
-          if (v) boxes.push(violationPopup(v.properties));
+          if (v) boxes.push(violationPopup(v.properties, ruling(v.properties.id)));
         } else if (layer === UNIT_LAYER) {
           const u = unitsById.get(idOf(f));
           if (u) boxes.push(unitPopup(u));
@@ -590,9 +707,49 @@ function wireInteractions(map: MapLibreMap): void {
     p.setLngLat(e.lngLat).setDOMContent(zonePopup(zoneHits[0])).addTo(map);
   });
   map.on("mousemove", (e: MapMouseEvent) => {
+    showCursor([e.lngLat.lng, e.lngLat.lat]);
+    if (measure.active || reportForm.isOpen) {
+      map.getCanvas().style.cursor = "crosshair";
+      return;
+    }
     const over = map.queryRenderedFeatures(around(e.point, 3), { layers: clickable }).length > 0;
     map.getCanvas().style.cursor = over ? "pointer" : "";
   });
+  map.on("mouseout", () => showCursor(null));
+}
+
+/** The cursor's lon/lat and MGRS grid in the map's status line. */
+function showCursor(at: LonLat | null): void {
+  const node = byId<HTMLOutputElement>("cursor-readout");
+  if (!at) {
+    node.textContent = "";
+    delete node.dataset.lon;
+    delete node.dataset.lat;
+    return;
+  }
+  node.dataset.lon = at[0].toFixed(6);
+  node.dataset.lat = at[1].toFixed(6);
+  const grid = toMgrs(at);
+  node.textContent = grid ? `${lonLatText(at)} · MGRS ${grid}` : lonLatText(at);
+}
+
+/** Confirm or dismiss a violation: only offered to users who may (the server checks anyway). */
+function ruling(id: string): RuleOnViolation | undefined {
+  if (!pw.user?.permissions.includes("violations:rule")) return undefined;
+  const gen = session;
+  return async (state, reason) => {
+    const f = await sendJson<ViolationFeature>("PATCH", `/api/v1/violations/${encodeURIComponent(id)}`, {
+      state,
+      reason,
+    });
+    // The ring shows the verdict too (thick when confirmed, faint when dismissed).
+    if (gen === session && violationsById.has(id)) {
+      const held = violationsById.get(id) as ViolationFeature;
+      violationsById.set(id, { ...held, properties: { ...held.properties, ...f.properties } });
+      scheduleRedraw();
+    }
+    return f.properties;
+  };
 }
 
 /** Wired once: the controls act on whatever view is current (none while logged out). */
@@ -600,19 +757,54 @@ function wireWindowControls(): void {
   const change = (next: Partial<TimeChoice>): void => {
     if (view && choice) void showWindow(view, { ...choice, ...next }, true);
   };
+  // A day chosen by the date field or the arrows is the whole of it: the slider's position goes.
+  const toDay = (day: string): void => {
+    stopPlay();
+    change({ day, live: false, t: null, ...(choice?.window === "custom" ? { window: "day" as const } : {}) });
+  };
   const input = byId<HTMLInputElement>("day");
   input.addEventListener("change", () => {
-    if (isDay(input.value)) change({ day: input.value, live: false });
+    if (isDay(input.value)) toDay(input.value);
   });
-  byId("prev-day").addEventListener("click", () => change({ day: addDays(choice?.day ?? DEFAULT_DAY, -1), live: false }));
-  byId("next-day").addEventListener("click", () => change({ day: addDays(choice?.day ?? DEFAULT_DAY, 1), live: false }));
+  byId("prev-day").addEventListener("click", () => toDay(addDays(choice?.day ?? DEFAULT_DAY, -1)));
+  byId("next-day").addEventListener("click", () => toDay(addDays(choice?.day ?? DEFAULT_DAY, 1)));
   const select = byId<HTMLSelectElement>("window");
   select.addEventListener("change", () => {
     const w = select.value as WindowKind;
-    if (WINDOW_KINDS.includes(w)) change({ window: w });
+    if (!WINDOW_KINDS.includes(w)) return;
+    if (w === "custom" && span) {
+      // Start from the window on screen; the operator edits its ends and applies.
+      change({ window: w, live: false, from: isoTime(span.start), to: isoTime(span.end), t: null });
+    } else change({ window: w });
   });
-  byId("live").addEventListener("click", () => change({ live: !choice?.live }));
+  byId("custom-apply").addEventListener("click", () => {
+    const from = fromLocalValue(byId<HTMLInputElement>("custom-from").value);
+    const to = fromLocalValue(byId<HTMLInputElement>("custom-to").value);
+    if (!from || !to || from >= to) {
+      setStatus("A custom window needs a start before its end (UTC).", "warn");
+      return;
+    }
+    stopPlay();
+    change({ window: "custom", live: false, from: isoTime(from), to: isoTime(to), t: null });
+  });
+  byId("live").addEventListener("click", () => {
+    stopPlay();
+    change({ live: !choice?.live });
+  });
+
+  // The slider moves the window's end: its label follows the drag, the window the release.
+  const slider = byId<HTMLInputElement>("time-slider");
+  slider.addEventListener("input", () => {
+    if (view) byId("slider-dtg").textContent = `ends ${toDtg(sliderInstant(Number(slider.value), view.span).toISOString())}`;
+  });
+  slider.addEventListener("change", () => {
+    if (!view) return;
+    stopPlay();
+    change(movedTo(sliderInstant(Number(slider.value), view.span)));
+  });
+  byId("play").addEventListener("click", () => (playTimer !== null || pw.playing ? stopPlay() : startPlay()));
   window.addEventListener("popstate", () => {
+    stopPlay();
     if (view) void showWindow(view, initialChoice(view.span), false);
   });
 }
@@ -620,7 +812,58 @@ function wireWindowControls(): void {
 /** The choice of the URL, with the default day (clamped to the mission) where it names none. */
 function initialChoice(bounds: Span): TimeChoice {
   const fromUrl = choiceFromUrl();
-  return { day: fromUrl.day ?? clampDay(DEFAULT_DAY, bounds), window: fromUrl.window, live: fromUrl.live };
+  return { ...fromUrl, day: fromUrl.day ?? clampDay(DEFAULT_DAY, bounds) };
+}
+
+/** The choice with its window ending at `end` (a custom window keeps its length). */
+function movedTo(end: Date): Partial<TimeChoice> {
+  if (choice?.window === "custom" && span) {
+    const length = span.end.getTime() - span.start.getTime();
+    return { live: false, from: isoTime(new Date(end.getTime() - length)), to: isoTime(end), t: null };
+  }
+  return { live: false, t: isoTime(end) };
+}
+
+// ---- play -------------------------------------------------------------------
+
+/** Pause between steps once a step's window has loaded. */
+const PLAY_TICK_MS = 1_000;
+let playTimer: number | null = null;
+
+function setPlaying(on: boolean): void {
+  pw.playing = on;
+  const button = byId<HTMLButtonElement>("play");
+  button.setAttribute("aria-pressed", String(on));
+  button.classList.toggle("on", on);
+  button.textContent = on ? "❚❚ Pause" : "▶ Play";
+}
+
+function stopPlay(): void {
+  if (playTimer !== null) window.clearTimeout(playTimer);
+  playTimer = null;
+  if (pw.playing) setPlaying(false);
+}
+
+/** Advance the window's end by the chosen step, one step per tick, until the mission's end. */
+function startPlay(): void {
+  const v = view;
+  if (!v || !choice || !span || choice.live) return;
+  setPlaying(true);
+  const step = async (): Promise<void> => {
+    playTimer = null;
+    if (!pw.playing || view !== v || !choice || !span) return stopPlay();
+    const hours = Number(byId<HTMLSelectElement>("play-speed").value) || 1;
+    const next = new Date(span.end.getTime() + hours * HOUR_MS);
+    if (span.end.getTime() >= v.span.to.getTime()) return stopPlay();
+    const end = next.getTime() > v.span.to.getTime() ? v.span.to : next;
+    // Each step replaces the URL rather than adding to the history.
+    await showWindow(v, { ...choice, ...movedTo(end) }, false);
+    if (!pw.playing || view !== v) return;
+    if (document.body.dataset.ready === "error") return stopPlay();
+    if (end.getTime() >= v.span.to.getTime()) return stopPlay();
+    playTimer = window.setTimeout(() => void step(), PLAY_TICK_MS);
+  };
+  playTimer = window.setTimeout(() => void step(), 0);
 }
 
 /** The extent of the towns: where to look when no mission is released to the user. */
@@ -649,7 +892,9 @@ async function loadMap(gen: number): Promise<void> {
   const bbox: BBox = mission?.bbox ?? extentOf(places) ?? [-180, -85, 180, 85];
   const basemap = buildBasemap(topos, regionAround(bbox));
   pw.mission = mission;
-  const bounds: Span = mission ? missionSpan(mission) : { min: "", max: isoDay(new Date()) };
+  const bounds: Span = mission
+    ? missionSpan(mission)
+    : { min: "", max: isoDay(new Date()), from: new Date(Date.UTC(1990, 0, 1)), to: ceilHour(new Date()) };
   const title = mission ? `PeaceWatch — ${mission.name}` : "PeaceWatch";
   byId("title").textContent = title;
   document.title = title;
@@ -684,6 +929,7 @@ async function loadMap(gen: number): Promise<void> {
   await once(map, "load");
   if (gen !== session) return;
   addOperationalLayers(map);
+  measure.addLayers(map, VIOLATION_HALO_LAYER);
   const z = await zonesP;
   if (gen !== session) return;
   allZones = z;
@@ -713,6 +959,11 @@ function teardown(): void {
   feed = null;
   setFeedState("closed");
   alerts.clear();
+  stopPlay();
+  reportForm.close();
+  measure.reset();
+  showCursor(null);
+  parties = null;
   view = null;
   popup = null;
   pw.map?.remove();
@@ -720,6 +971,8 @@ function teardown(): void {
   pw.mission = null;
   pw.day = null;
   pw.span = null;
+  pw.t = null;
+  pw.slider = null;
   pw.counts = emptyCounts();
   pw.reportsByKind = {};
   pw.error = null;
@@ -743,6 +996,7 @@ function showUser(user: User | null): void {
   byId("session").hidden = user === null;
   byId("day-controls").hidden = user === null;
   if (!user) return;
+  byId("new-report").hidden = !user.permissions.includes("reports:write");
   byId("user-name").textContent = user.username;
   byId("user-nation").textContent = user.nation;
   const clearance = byId("user-clearance");
@@ -849,6 +1103,15 @@ async function main(): Promise<void> {
   setReady("false");
   wireWindowControls();
   alerts.wire();
+  reportForm.wire();
+  measure.wire();
+  // One tool at a time takes the map's clicks.
+  byId("measure").addEventListener("click", () => {
+    if (measure.active) reportForm.close();
+  });
+  byId("new-report").addEventListener("click", () => {
+    if (reportForm.isOpen && measure.active) measure.toggle();
+  });
   wireLogin();
   // A 401 here is the expected answer before login: no error, just the form.
   const user = await fetchMe();

@@ -108,6 +108,7 @@ def _sqlite_engine(url: str, synchronous: str, cache_mb: int) -> Engine:
         # the WAL reaches ~400 MB, e.g. while long reads keep the background one from finishing.
         cur.execute("PRAGMA wal_autocheckpoint=100000")
         cur.close()
+        sqlite_spatial.register_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -73,9 +73,15 @@ def _any_array(element: _LabelVisible, compiler: Any, **kw: Any) -> str:
     return f"{column} = ANY(ARRAY({compiler.process(element.labels_query, **kw)}))"
 
 
-def visible(table: FromClause, viewer: Viewer) -> ColumnElement[bool]:
-    """WHERE clause keeping only the rows of ``table`` that ``viewer`` may see."""
-    return _visible(table, int(viewer.clearance), tuple(sorted(viewer.codes)))
+def visible(
+    table: FromClause, viewer: Viewer, *, at_most: Classification | None = None
+) -> ColumnElement[bool]:
+    """WHERE clause keeping only the rows of ``table`` that ``viewer`` may see (and, with
+    ``at_most``, no more than that classification: the same filter with a lower clearance)."""
+    clearance = int(viewer.clearance)
+    if at_most is not None:
+        clearance = min(clearance, int(at_most))
+    return _visible(table, clearance, tuple(sorted(viewer.codes)))
 
 
 @lru_cache(maxsize=4096)

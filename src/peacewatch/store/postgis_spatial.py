@@ -144,6 +144,18 @@ def report_candidates(
     return cast(ColumnElement[bool], box)
 
 
+def point_in_zone(zone_id: int) -> ColumnElement[bool]:
+    """Condition on ``reports``: its point lies in zone ``zone_id``'s geometry, edge included.
+
+    The zone's geometry is a sub-select PostgreSQL runs once (an InitPlan), so ST_Intersects
+    prepares it for every candidate; the candidates come from the n-D GiST (the caller bounds
+    the read by the zone's bbox)."""
+    clause = text(
+        "ST_Intersects(reports.geom, (SELECT zones.geometry FROM zones WHERE zones.id = :zone_id))"
+    ).bindparams(zone_id=zone_id)
+    return cast(ColumnElement[bool], clause)
+
+
 # A report as GeoJSON Feature text, built by PostgreSQL's JSON functions (see the SQLite twin:
 # same members, same RFC 3339 UTC times).
 _RFC3339 = (

@@ -14,15 +14,27 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    false,
     func,
     select,
     tuple_,
     type_coerce,
 )
 
+from peacewatch.domain.labels import Classification
 from peacewatch.store.cursor import decode_cursor, encode_cursor
 from peacewatch.store.engine import spatial_for
 from peacewatch.store.label_filter import visible
+from peacewatch.store.report_search import (
+    ZoneArea,
+    grade_clause,
+    parse_classification,
+    parse_grades,
+    resolve_zone,
+    search_words,
+    text_clause,
+    zone_clause,
+)
 from peacewatch.store.tables import labels, missions, parties, reports
 
 BBox = tuple[float, float, float, float]
@@ -154,10 +166,33 @@ def report_filters(
     end: datetime | None = None,
     kinds: Sequence[str] = (),
     parties_: Sequence[str] = (),
+    grades: Sequence[str] = (),
+    classification: str | Classification | None = None,
+    zone: str | ZoneArea | None = None,
+    q: str | None = None,
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses on ``reports`` of a filtered read, the label filter first: lists,
-    exports and their label aggregates select the same rows through them."""
-    where: list[ColumnElement[bool]] = [visible(reports, viewer)]
+    exports and their label aggregates select the same rows through them.
+
+    ``grades``: reliability letters ("B") or whole Admiralty grades ("B2"), any of them;
+    ``classification``: at most this one; ``zone``: a zone uid (or one resolved already) —
+    reports whose point lies in that zone version's geometry while it was in force; ``q``:
+    words that must each appear in the title or the text, case-insensitively.
+    """
+    ceiling = parse_classification(classification) if classification is not None else None
+    where: list[ColumnElement[bool]] = [visible(reports, viewer, at_most=ceiling)]
+    if zone is not None:
+        area = zone if isinstance(zone, ZoneArea) else resolve_zone(conn, viewer=viewer, uid=zone)
+        bbox, start, end, anything = area.narrow(bbox, start, end)
+        if not anything:
+            where.append(false())
+        where.append(zone_clause(conn, area))
+    if grades:
+        where.append(grade_clause(parse_grades(grades)))
+    if q is not None:
+        words = search_words(q)
+        if words:
+            where.append(text_clause(conn, words))
     candidates = spatial_for(conn).report_candidates(bbox=bbox, start=start, end=end)
     if candidates is not None:
         where.append(candidates)
@@ -207,6 +242,7 @@ def reports_query(
     limit: int = 1000,
     cursor: str | None = None,
     table: bool = False,
+    **search: Any,
 ) -> Select[Any]:
     """The SELECT behind ``list_reports``: one row more than ``limit`` (to know if more follow),
     unordered — the caller sorts by (observed_at, id).
@@ -229,6 +265,7 @@ def reports_query(
             end=end,
             kinds=kinds,
             parties_=parties_,
+            **search,
         )
     )
     if cursor is not None:
@@ -285,6 +322,14 @@ def _time_slices(
 def list_reports(conn: Connection, *, limit: int = 1000, **filters: Any) -> Page:
     """Reports the viewer may see, in (observed_at, id) order, filtered and paged."""
     need = limit + 1  # one more than a page says whether another page follows
+    if isinstance(filters.get("zone"), str):
+        # Resolved once, and the window cut to the zone's bounds and validity, so that the
+        # time slices below count the zone's candidates rather than the whole map's.
+        area = resolve_zone(conn, viewer=filters["viewer"], uid=filters["zone"])
+        bbox, start, end, _ = area.narrow(
+            filters.get("bbox"), filters.get("start"), filters.get("end")
+        )
+        filters = {**filters, "zone": area, "bbox": bbox, "start": start, "end": end}
     rows: list[Any] = []
     for lo, hi in _time_slices(conn, need=need, filters=filters):
         query = reports_query(

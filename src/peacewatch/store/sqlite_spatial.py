@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+import shapely
 from sqlalchemy import ColumnElement, Connection, Integer, String, Table, literal_column, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
@@ -223,6 +224,35 @@ def candidate_histogram(
     for bucket, n in conn.execute(text(sql), params):
         counts[min(max(int(bucket), 0), buckets - 1)] += int(n)
     return counts
+
+
+# Zones a read filters by, prepared once, by the key report_search gives them (a digest of
+# their WKB, so an edited zone gets a new key). SQLite has no geometry functions: the exact
+# point-in-zone test of the R*Tree's candidates runs here, inside the query and before its
+# LIMIT, so that keyset pages stay exact. Bounded: a few hundred zones is many.
+_ZONES: dict[str, shapely.Geometry] = {}
+_ZONES_MAX = 256
+
+
+def remember_zone(key: str, geometry: shapely.Geometry) -> None:
+    """Make ``geometry`` known to zone_has() under ``key`` (prepared for repeated tests)."""
+    if key in _ZONES:
+        return
+    while len(_ZONES) >= _ZONES_MAX:
+        _ZONES.pop(next(iter(_ZONES)))
+    shapely.prepare(geometry)
+    _ZONES[key] = geometry
+
+
+def zone_has(key: str, lon: float, lat: float) -> int:
+    """SQL function ``pw_zone_has(key, lon, lat)``: 1 when the point lies in the zone (its edge
+    included, as PostGIS ST_Intersects counts it), else 0."""
+    return 1 if shapely.intersects_xy(_ZONES[key], lon, lat) else 0
+
+
+def register_functions(dbapi_conn: Any) -> None:
+    """Register the SQL functions above on a new sqlite3 connection."""
+    dbapi_conn.create_function("pw_zone_has", 3, zone_has, deterministic=True)
 
 
 _AUDIT_GUARD = [
