@@ -64,6 +64,16 @@ def test_the_export_route_takes_the_filters_of_the_report_list(
     exported = client.get(f"/api/v1/exports/reports?{query}").json()
     assert [f["id"] for f in exported["features"]] == [f["id"] for f in listed["features"]]
     assert exported["features"] and exported["label"] == listed["label"]
+    # the search filters too: one dependency serves both routes
+    search = "classification=NATO%20RESTRICTED&grade=A,B,C,D,E,F&q=bridge"
+    listed = client.get(f"/api/v1/reports?{search}&limit=10000").json()
+    exported = client.get(f"/api/v1/exports/reports?{search}").json()
+    assert [f["id"] for f in exported["features"]] == [f["id"] for f in listed["features"]]
+    assert exported["features"]
+    assert all("SECRET" not in f["properties"]["label"] for f in exported["features"])
+    assert "CONFIDENTIAL" not in exported["label"] and "SECRET" not in exported["label"]
+    bad = client.get("/api/v1/exports/reports?zone=no-such-zone")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "zone"
 
 
 def test_a_partner_gets_only_what_is_releasable_to_them(

@@ -11,6 +11,7 @@ from peacewatch.domain import dtg
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.labels import Viewer
 from peacewatch.errors import FieldProblem, Forbidden, Unauthenticated, ValidationFailed
+from peacewatch.exports.plan import Filters
 from peacewatch.ingest.bus import Bus
 from peacewatch.security import credentials
 from peacewatch.security.credentials import Authenticated
@@ -159,6 +160,49 @@ def window_param(
     return s, e
 
 
+def report_filters_param(
+    bbox: BBoxDep,
+    window: WindowDep,
+    mission: Annotated[str | None, Query(description="mission code")] = None,
+    kind: Annotated[list[str] | None, Query(description="report kind (repeatable)")] = None,
+    type_: Annotated[
+        list[str] | None, Query(alias="type", description="same as kind (repeatable)")
+    ] = None,
+    party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
+    grade: Annotated[
+        list[str] | None,
+        Query(
+            description="Admiralty reliability letters or grades, comma-separated or "
+            "repeatable: A,B or B2"
+        ),
+    ] = None,
+    classification: Annotated[
+        str | None, Query(description="at most this classification, e.g. NATO RESTRICTED")
+    ] = None,
+    zone: Annotated[
+        str | None,
+        Query(description="zone uid: reports inside that zone version while it was in force"),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(description="words that must each appear in the title or text (any case)"),
+    ] = None,
+) -> Filters:
+    """The report filters shared by the list and the exports (every one runs in SQL)."""
+    return Filters(
+        mission=mission,
+        bbox=bbox,
+        start=window[0],
+        end=window[1],
+        kinds=(*(kind or ()), *(type_ or ())),
+        parties=tuple(party or ()),
+        grades=tuple(grade or ()),
+        classification=classification or None,
+        zone=zone or None,
+        q=q if q and q.strip() else None,
+    )
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BusDep = Annotated[Bus, Depends(get_bus)]
@@ -176,6 +220,7 @@ Account = Annotated[Viewer, Depends(Allow(Permission.OWN_ACCOUNT))]
 ViolationJudge = Annotated[Viewer, Depends(Allow(Permission.RULE_VIOLATIONS))]
 BBoxDep = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
 WindowDep = Annotated[tuple[datetime | None, datetime | None], Depends(window_param)]
+ReportFiltersDep = Annotated[Filters, Depends(report_filters_param)]
 
 __all__ = [
     "Account",
@@ -186,6 +231,7 @@ __all__ = [
     "DomainError",
     "MissionWriter",
     "Reader",
+    "ReportFiltersDep",
     "ReportWriter",
     "SettingsDep",
     "StoreDep",

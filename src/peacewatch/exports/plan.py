@@ -26,10 +26,14 @@ class Filters:
     end: datetime | None = None
     kinds: tuple[str, ...] = ()
     parties: tuple[str, ...] = ()
+    grades: tuple[str, ...] = ()
+    classification: str | None = None
+    zone: str | None = None
+    q: str | None = None
 
     def query(self) -> dict[str, Any]:
-        """Keyword arguments of the store's report reads."""
-        return {
+        """Keyword arguments of the store's report reads (``store.reports.report_filters``)."""
+        out: dict[str, Any] = {
             "mission": self.mission,
             "bbox": self.bbox,
             "start": self.start,
@@ -37,6 +41,9 @@ class Filters:
             "kinds": self.kinds,
             "parties_": self.parties,
         }
+        search = {"grades": self.grades, "classification": self.classification,
+                  "zone": self.zone, "q": self.q}  # fmt: skip
+        return out | {k: v for k, v in search.items() if v}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for the audit trail."""
@@ -47,6 +54,10 @@ class Filters:
             "end": self.end.isoformat() if self.end else None,
             "kinds": list(self.kinds),
             "parties": list(self.parties),
+            "grades": list(self.grades),
+            "classification": self.classification,
+            "zone": self.zone,
+            "q": self.q,
         }
         return {k: v for k, v in out.items() if v not in (None, [])}
 

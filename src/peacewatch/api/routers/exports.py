@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from peacewatch.api.deps import BBoxDep, Reader, StoreDep, WindowDep
+from peacewatch.api.deps import Reader, ReportFiltersDep, StoreDep
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.exports.formats import FORMATS, file_name, stream
-from peacewatch.exports.plan import Filters, plan_export
+from peacewatch.exports.plan import plan_export
 
 router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
 
@@ -32,17 +32,10 @@ async def export_reports(
     request: Request,
     store: StoreDep,
     viewer: Reader,
-    bbox: BBoxDep,
-    window: WindowDep,
+    filters: ReportFiltersDep,
     format: Annotated[
         str, Query(description="geojson, csv (ACLED-like columns), kml, gpx or hxl")
     ] = "geojson",
-    mission: Annotated[str | None, Query(description="mission code")] = None,
-    kind: Annotated[list[str] | None, Query(description="report kind (repeatable)")] = None,
-    type_: Annotated[
-        list[str] | None, Query(alias="type", description="same as kind (repeatable)")
-    ] = None,
-    party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
 ) -> StreamingResponse:
     """Every report the caller may see that matches the filters (those of
     ``GET /api/v1/reports``, without paging), as one file. The file carries the most
@@ -55,14 +48,6 @@ async def export_reports(
             f"unknown export format {format!r}",
             [FieldProblem("format", f"must be one of {', '.join(FORMATS)}")],
         )
-    filters = Filters(
-        mission=mission,
-        bbox=bbox,
-        start=window[0],
-        end=window[1],
-        kinds=(*(kind or ()), *(type_ or ())),
-        parties=tuple(party or ()),
-    )
     plan = await run_in_threadpool(plan_export, store, viewer=viewer, filters=filters)
     request.state.label = plan.label  # the banner middleware sets the label headers from it
     name = file_name(plan, fmt)

@@ -11,13 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from peacewatch.api.deps import (
-    BBoxDep,
     BusDep,
     Reader,
+    ReportFiltersDep,
     ReportWriter,
     SettingsDep,
     StoreDep,
-    WindowDep,
 )
 from peacewatch.api.marking import collection_label, labelled, mark
 from peacewatch.errors import FieldProblem, NotFound, TooLarge, ValidationFailed
@@ -43,60 +42,20 @@ def list_reports(
     store: StoreDep,
     viewer: Reader,
     settings: SettingsDep,
-    bbox: BBoxDep,
-    window: WindowDep,
-    mission: Annotated[str | None, Query(description="mission code")] = None,
-    kind: Annotated[list[str] | None, Query(description="report kind (repeatable)")] = None,
-    type_: Annotated[
-        list[str] | None, Query(alias="type", description="same as kind (repeatable)")
-    ] = None,
-    party: Annotated[list[str] | None, Query(description="party code (repeatable)")] = None,
-    grade: Annotated[
-        list[str] | None,
-        Query(
-            description="Admiralty reliability letters or grades, comma-separated or "
-            "repeatable: A,B or B2"
-        ),
-    ] = None,
-    classification: Annotated[
-        str | None, Query(description="at most this classification, e.g. NATO RESTRICTED")
-    ] = None,
-    zone: Annotated[
-        str | None,
-        Query(description="zone uid: reports inside that zone version while it was in force"),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(description="words that must each appear in the title or text (any case)"),
-    ] = None,
+    filters: ReportFiltersDep,
     limit: Annotated[int, Query(ge=1, description="features per page")] = 1000,
     cursor: Annotated[str | None, Query(description="opaque cursor from next_cursor")] = None,
 ) -> Response:
     """Reports visible to the caller, oldest first, one page at a time: a GeoJSON
     FeatureCollection with ``numberReturned``, ``next_cursor`` and the page's ``label``.
     Every filter runs in the store's query, before paging."""
-    search: dict[str, Any] = {}
-    if grade:
-        search["grades"] = grade
-    if classification:
-        search["classification"] = classification
-    if zone:
-        search["zone"] = zone
-    if q and q.strip():
-        search["q"] = q
     with store.read() as conn:
         page = report_store.list_reports(
             conn,
             viewer=viewer,
-            mission=mission,
-            bbox=bbox,
-            start=window[0],
-            end=window[1],
-            kinds=[*(kind or ()), *(type_ or ())],
-            parties_=party or (),
             limit=min(limit, settings.page_size_max),
             cursor=cursor,
-            **search,
+            **filters.query(),
         )
     overall = mark(request, store, viewer, list(zip(page.ids, page.labels, strict=True)))
     members = collection_label(overall) if overall is not None else {}
