@@ -406,20 +406,24 @@ def test_an_ended_session_returns_to_the_form_and_a_new_login_resumes(
     expect(page.locator("#layout")).to_be_hidden()
     assert page.evaluate("window.peacewatch.user") is None
     assert page.evaluate("document.body.dataset.ready") == "false"
-    # The only failed calls: the next day's window (reports, violations, units, asked for
-    # together), each answered 401.
-    failed = list(watch.console_errors)
-    assert failed, failed
-    for error in failed:
-        assert error.startswith(f"{FAILED_401} [{live_server}/api/v1/"), failed
-        assert urlsplit(error.rsplit(" [", 1)[1].rstrip("]")).path in WINDOW_READS, failed
-    assert any("/api/v1/reports?" in error for error in failed), failed
+    # The only failed calls: reads of the next day's window (reports, violations, units, asked
+    # for together), each answered 401. Whichever answers first ends the session and aborts the
+    # others, so how many of them fail depends on the order the server answers in.
+    def only_window_401s() -> None:
+        failed = list(watch.console_errors)
+        assert failed, failed
+        for error in failed:
+            assert error.startswith(f"{FAILED_401} [{live_server}/api/v1/"), failed
+            assert urlsplit(error.rsplit(" [", 1)[1].rstrip("]")).path in WINDOW_READS, failed
+
+    only_window_401s()
 
     log_in(page, WATCHKEEPER, live_server.users[WATCHKEEPER])
     wait_ready(page, NEXT_DAY)
     assert page.evaluate("window.peacewatch.user.username") == WATCHKEEPER
     assert panel_count(page, "reports") == api_report_count(page, NEXT_DAY, "1999-06-17")
-    assert watch.console_errors == failed
+    only_window_401s()
+    assert len(watch.console_errors) <= len(WINDOW_READS), watch.console_errors
     assert watch.foreign_requests == []
 
 
