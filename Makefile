@@ -48,6 +48,7 @@ bench: venv web apt-test postgres
 	$(BIN)/python bench/compliance.py $(COMPLIANCE_ARGS)
 	$(BIN)/python bench/fusion.py
 	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/tak.py
 	$(BIN)/python bench/web.py
 
 ## lint: ruff (lint + format check) and mypy --strict on src/

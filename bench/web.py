@@ -7,11 +7,14 @@ A real server (``peacewatch serve``) on a fresh SQLite store with the medium Kos
 - First meaningful paint: from navigation (a reload with the session, after logging in
   through the page's form) until ``document.body.dataset.ready === "true"``, which the page
   sets once the map data is drawn; read in the page (``performance.now()`` is relative to
-  the navigation), median of 5 loads.
+  the navigation), median of 5 loads. On the same clock, where the time goes: the first
+  frame with the basemap drawn (every source of the page's initial style loaded) and the
+  end of the last API response.
 - Frames: ``requestAnimationFrame`` timestamps in the page while ``window.peacewatch.map``
   is panned every frame, and while the day and the window are changed with the page's own
   controls (``#next-day``, ``#prev-day``, ``#window``); p50 / p95 frame time and frames
-  over 50 ms ("dropped").
+  over 50 ms ("dropped"). Panning is measured again with only the basemap's layers shown,
+  and with only the background (an empty map: the renderer's floor on this machine).
 - Live latency: another user, logged in through the API in another browser context, POSTs a
   report; the time from before the POST until the first frame in which the watchkeeper's page
   counts it (``window.peacewatch.counts.reports``), median of 10, on the same clock.
@@ -84,7 +87,44 @@ new MutationObserver((_, observer) => {
     observer.disconnect();
   }
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
+(function watchMap() {
+  const map = window.peacewatch && window.peacewatch.map;
+  if (!map) {
+    if (window.__readyAt === undefined) requestAnimationFrame(watchMap);
+    return;
+  }
+  // The basemap is drawn at the first frame in which the style's own sources are all loaded.
+  map.once("style.load", () => {
+    const basemap = Object.keys(map.getStyle().sources);
+    const drawn = () => {
+      if (!basemap.every(id => map.isSourceLoaded(id))) return;
+      window.__basemapAt = performance.now();
+      map.off("render", drawn);
+    };
+    map.on("render", drawn);
+  });
+})();
 """
+# The end of the last API response before the page said it was ready.
+DATA_AT = """() => Math.max(0, ...performance.getEntriesByType("resource")
+  .filter(e => e.name.includes("/api/v1/") && e.responseEnd <= window.__readyAt)
+  .map(e => e.responseEnd))"""
+# Shows only the layers whose ids are given (null: restores what was shown); returns the ids
+# of the basemap's layers: the background first, those below the first operational layer
+# ("zones-*") and the country names.
+SHOW_ONLY = """keep => {
+  const map = window.peacewatch.map;
+  const layers = map.getStyle().layers;
+  const shown = id => map.getLayoutProperty(id, "visibility") ?? "visible";
+  window.__shown ??= Object.fromEntries(layers.map(l => [l.id, shown(l.id)]));
+  for (const l of layers) {
+    const v = keep === null ? window.__shown[l.id] : keep.includes(l.id) ? "visible" : "none";
+    map.setLayoutProperty(l.id, "visibility", v);
+  }
+  if (keep === null) window.__shown = undefined;
+  const firstOp = layers.findIndex(l => l.id.startsWith("zones"));
+  return layers.filter((l, i) => i < firstOp || l.id.startsWith("country-")).map(l => l.id);
+}"""
 
 # Records requestAnimationFrame timestamps until stopped; optionally pans the map each frame.
 FRAMES_START = """pan => {
@@ -194,15 +234,18 @@ def log_in(page: Page, username: str, password: str) -> None:
     form.get_by_role("button", name="Log in", exact=True).click()
 
 
-def first_paint(page: Page) -> list[float]:
-    """ms from navigation to ready, for LOADS reloads with the session."""
-    out = []
+def first_paint(page: Page) -> tuple[list[float], list[float], list[float]]:
+    """ms from navigation to ready, for LOADS reloads with the session; and to the basemap
+    drawn and to the last API response, for the same loads."""
+    ready, loaded, data = [], [], []
     for _ in range(LOADS):
         page.reload()
         wait_ready(page)
         page.wait_for_function("window.__readyAt !== undefined", timeout=READY_MS)
-        out.append(float(page.evaluate("window.__readyAt")))
-    return out
+        ready.append(float(page.evaluate("window.__readyAt")))
+        loaded.append(float(page.evaluate("window.__basemapAt ?? NaN")))
+        data.append(float(page.evaluate(DATA_AT)))
+    return ready, loaded, data
 
 
 def frame_stats(stamps: list[float]) -> dict[str, float]:
@@ -225,6 +268,19 @@ def panning(page: Page) -> dict[str, float]:
         "n => window.__frames.stamps.length >= n", arg=PAN_FRAMES, timeout=READY_MS
     )
     return frame_stats(page.evaluate(FRAMES_STOP))
+
+
+def panning_floor(page: Page) -> tuple[dict[str, float], dict[str, float]]:
+    """Panning with the basemap's layers only, and with the background only (the floor)."""
+    basemap = page.evaluate(SHOW_ONLY, None)
+    try:
+        page.evaluate(SHOW_ONLY, basemap)
+        base = panning(page)
+        page.evaluate(SHOW_ONLY, basemap[:1])
+        floor = panning(page)
+    finally:
+        page.evaluate(SHOW_ONLY, None)
+    return base, floor
 
 
 def changing_time(page: Page) -> tuple[dict[str, float], list[str]]:
@@ -329,10 +385,20 @@ def run(size: str) -> dict[str, Any]:
             log_in(page, WATCHKEEPER["username"], passwords[WATCHKEEPER["username"]])
             wait_ready(page)
             reports = int(page.evaluate("window.peacewatch.counts.reports"))
-            paints = first_paint(page)
-            print(f"   first meaningful paint {statistics.median(paints):.0f} ms", flush=True)
+            paints, loads, data = first_paint(page)
+            print(
+                f"   first meaningful paint {statistics.median(paints):.0f} ms "
+                f"(basemap {statistics.median(loads):.0f}, data {statistics.median(data):.0f})",
+                flush=True,
+            )
             pan = panning(page)
             print(f"   panning p50 {pan['p50']:.1f} ms p95 {pan['p95']:.1f} ms", flush=True)
+            pan_base, pan_floor = panning_floor(page)
+            print(
+                f"   panning basemap only p50 {pan_base['p50']:.1f} ms, "
+                f"background only p50 {pan_floor['p50']:.1f} ms",
+                flush=True,
+            )
             time_frames, controls = changing_time(page)
             print(f"   day/window p50 {time_frames['p50']:.1f} ms", flush=True)
             page.goto(f"/?day={DAY}")
@@ -346,7 +412,11 @@ def run(size: str) -> dict[str, Any]:
     return {
         "reports": reports,
         "paints": paints,
+        "loads": loads,
+        "data": data,
         "pan": pan,
+        "pan_base": pan_base,
+        "pan_floor": pan_floor,
         "time": time_frames,
         "controls": controls,
         "live": live,
@@ -370,6 +440,7 @@ def main() -> None:
     paint = statistics.median(r["paints"])
     live = statistics.median(r["live"])
     pan, tf = r["pan"], r["time"]
+    base, floor = r["pan_base"], r["pan_floor"]
     with Path(args.output).open("a") as f:
         f.write(f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — web\n\n{machine()}\n\n")
         f.write(
@@ -381,8 +452,16 @@ def main() -> None:
             f"| first meaningful paint (reload to `data-ready`), {LOADS} loads | {paint:.0f} ms "
             f"| {max(r['paints']):.0f} ms | all: {', '.join(f'{p:.0f}' for p in r['paints'])} "
             f"| ≤ 2 s: {_verdict(paint, 2000)} |\n"
+            f"| … of which: basemap drawn (first frame with the style's sources loaded) | "
+            f"{statistics.median(r['loads']):.0f} ms | {max(r['loads']):.0f} ms | | |\n"
+            f"| … of which: last API response | {statistics.median(r['data']):.0f} ms "
+            f"| {max(r['data']):.0f} ms | | |\n"
             f"| frame time, panning every frame | {pan['p50']:.1f} ms | {pan['p95']:.1f} ms "
             f"| {pan['frames']} frames, {pan['dropped']} over {DROPPED_MS:.0f} ms | |\n"
+            f"| frame time, panning, basemap layers only | {base['p50']:.1f} ms "
+            f"| {base['p95']:.1f} ms | {base['frames']} frames | |\n"
+            f"| frame time, panning, background only (floor) | {floor['p50']:.1f} ms "
+            f"| {floor['p95']:.1f} ms | {floor['frames']} frames | |\n"
             f"| frame time, changing day and window | {tf['p50']:.1f} ms | {tf['p95']:.1f} ms "
             f"| {tf['frames']} frames, {tf['dropped']} over {DROPPED_MS:.0f} ms | |\n"
             f"| live report on another user's screen, {LIVE_REPORTS} reports | {live:.0f} ms "

@@ -278,6 +278,14 @@ LIVE_USERS: list[dict[str, str]] = [
         "roles": "patrol_leader",
         "communities": "NATO,KFOR",
     },
+    # Merges events from the map's popups and the merge tray.
+    {
+        "username": "gbr.analyst",
+        "nation": "GBR",
+        "clearance": "NATO SECRET",
+        "roles": "analyst",
+        "communities": "NATO,KFOR",
+    },
     # Confirms or dismisses violations from the map's popups.
     {
         "username": "fra.officer",
@@ -301,7 +309,7 @@ class LiveServer(str):
         return server
 
 
-def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None:
+def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None:
     """Run ``python -m peacewatch.cli ARGS``; fail the run with its output when it fails."""
     done = subprocess.run(
         [sys.executable, "-m", "peacewatch.cli", *args],
@@ -315,24 +323,22 @@ def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> None
         pytest.fail(f"peacewatch {' '.join(args[:3])} failed: {done.stderr or done.stdout}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A real PeaceWatch server (uvicorn, SQLite) with the small Kosovo scenario loaded and
-    the accounts of ``LIVE_USERS`` made with ``peacewatch users add``."""
+def prepare_server(db: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """A SQLite database at ``db`` with the small Kosovo scenario and the accounts of
+    ``LIVE_USERS``; returns (the server's environment, each account's password)."""
     static = Path(__file__).parents[1] / "src" / "peacewatch" / "static" / "index.html"
     if not static.is_file():
         pytest.fail("the web front end is not built: run `make web` (make test does)")
-    db = tmp_path_factory.mktemp("live") / "demo.db"
     env = {
         **os.environ,
         "PEACEWATCH_DATABASE_URL": f"sqlite:///{db}",
         "PEACEWATCH_PORT": str(_free_port()),
     }
-    _cli(["scenario", "load", "--size", "small"], env)
+    run_cli(["scenario", "load", "--size", "small"], env)
     passwords: dict[str, str] = {}
     for account in LIVE_USERS:
         password = secrets.token_urlsafe(18)
-        _cli(
+        run_cli(
             [
                 "users",
                 "add",
@@ -351,28 +357,59 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             stdin=password + "\n",
         )
         passwords[account["username"]] = password
-    url = f"http://127.0.0.1:{env['PEACEWATCH_PORT']}"
-    log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "peacewatch.cli", "serve"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    return env, passwords
+
+
+class ServerProcess:
+    """``peacewatch serve`` in a child process, which a test may stop and start again (same
+    port, same database)."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.url = f"http://127.0.0.1:{env['PEACEWATCH_PORT']}"
+        self.log = open(log_path, "a")  # noqa: SIM115 - closed in close()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server and wait until it answers /healthz (fail the test if it does not)."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "peacewatch.cli", "serve"],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.proc = proc
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"the server did not start: {Path(log.name).read_text()[-2000:]}")
+                self.log.flush()
+                pytest.fail(f"the server did not start: {Path(self.log.name).read_text()[-2000:]}")
             time.sleep(0.2)
-        yield LiveServer(url, passwords)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real PeaceWatch server (uvicorn, SQLite) with the small Kosovo scenario loaded and
+    the accounts of ``LIVE_USERS`` made with ``peacewatch users add``."""
+    env, passwords = prepare_server(tmp_path_factory.mktemp("live") / "demo.db")
+    server = ServerProcess(env, tmp_path_factory.mktemp("live-log") / "server.log")
+    try:
+        server.start()
+        yield LiveServer(server.url, passwords)
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        server.close()

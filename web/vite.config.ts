@@ -7,7 +7,7 @@ export default defineConfig({
     outDir: "../src/peacewatch/static",
     emptyOutDir: true,
     assetsDir: "assets",
-    // world-atlas 1:10m TopoJSON is a few MB; it is fetched as a file, never inlined.
+    // Imported assets are fetched as files, never inlined (the basemap is in public/basemap/).
     assetsInlineLimit: 0,
     // milsymbol carries every standard's icons (~600 kB); the page is one local bundle anyway.
     chunkSizeWarningLimit: 2500,

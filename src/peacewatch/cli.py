@@ -12,10 +12,14 @@ import click
 from peacewatch.cli_admin import audit_group, token, users
 from peacewatch.cli_compliance import compliance
 from peacewatch.cli_export import export
+from peacewatch.cli_tak import tak
 from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.errors import PeaceWatchError
 from peacewatch.fusion import cli as fusion_cli
 from peacewatch.settings import Settings
+
+# Seconds a stopping server gives open requests before it closes them (live feeds never end).
+GRACEFUL_SHUTDOWN_S = 3
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -273,7 +277,12 @@ def _serve(settings: Settings, get_path: str | None = None, as_user: str | None 
     if settings.unsafe_reasons():
         sys.exit(2)
     click.echo(f"PeaceWatch on http://{settings.host}:{settings.port} ({store.backend})")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # Live feeds never end by themselves: on shutdown, give requests a few seconds, then close
+    # the streams (browsers reconnect and resume from their last event id).
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="info",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )  # fmt: skip
 
 
 def _short_token(store: Any, username: str) -> Any:
@@ -353,6 +362,7 @@ main.add_command(audit_group)
 main.add_command(compliance)
 main.add_command(fusion_cli.fusion)
 main.add_command(export)
+main.add_command(tak)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

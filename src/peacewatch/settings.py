@@ -51,6 +51,41 @@ class Settings(BaseSettings):
         default="FULL",
         description="SQLite synchronous mode; FULL makes every acknowledged batch durable.",
     )
+    # The TAK / Cursor-on-Target gateway (docs/tak.md).
+    tak_enabled: bool = Field(
+        default=False, description="Start the TAK gateway alongside `peacewatch serve`."
+    )
+    tak_host: str = Field(default="127.0.0.1", description="Address the TAK listeners bind to.")
+    tak_tcp_port: int = Field(
+        default=8087, ge=0, le=65535, description="Plain CoT TCP port (0: off)."
+    )
+    tak_udp_port: int = Field(default=6969, ge=0, le=65535, description="CoT UDP port (0: off).")
+    tak_tls_port: int = Field(
+        default=8089, ge=0, le=65535, description="CoT TLS port with client certificates (0: off)."
+    )
+    tak_cert_dir: Path = Field(
+        default=Path("var") / "tak",
+        description="Folder of the gateway's CA, server certificate and issued client ones.",
+    )
+    tak_plain_user: str = Field(
+        default="",
+        description="User that plain TCP/UDP devices act as; empty: plain listeners off.",
+    )
+    tak_max_connections: int = Field(
+        default=4000, ge=1, description="TCP and TLS connections the gateway holds at most."
+    )
+    tak_queue_size: int = Field(
+        default=1000, ge=10, description="Events waiting for one slow client before drops."
+    )
+    tak_idle_timeout: float = Field(
+        default=180.0, gt=0, description="Seconds of silence after which a device is dropped."
+    )
+    tak_ping_interval: float = Field(
+        default=30.0, gt=0, description="Seconds of silence before the gateway pings a device."
+    )
+    tak_max_message_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest CoT message accepted, in bytes."
+    )
 
     @field_validator("sqlite_synchronous")
     @classmethod

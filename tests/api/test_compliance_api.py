@@ -173,6 +173,40 @@ def test_only_a_compliance_officer_decides_with_a_reason(
     assert anonymous.patch(path, json=body, headers=officer).status_code == 409
 
 
+def test_a_watchkeeper_acknowledges_an_alert_once_for_everyone(
+    store: Store, client: TestClient, anonymous: TestClient
+) -> None:
+    _setup(store)
+    _file(client)
+    [feature] = _features(client)
+    assert feature["properties"]["acknowledged_by"] is None
+    path = f"/api/v1/violations/{feature['id']}/acknowledge"
+    officer = bearer(store, make_user(store, "officer", roles=("compliance_officer",)))
+    assert anonymous.post(path, headers=officer).status_code == 403
+    assert anonymous.post(path).status_code == 401
+    first = bearer(store, make_user(store, "first"))
+    long_note = anonymous.post(path, json={"note": "x" * 501}, headers=first)
+    assert long_note.status_code == 422 and long_note.json()["errors"][0]["field"] == "note"
+    not_text = anonymous.post(path, json={"note": 5}, headers=first)
+    assert not_text.status_code == 422 and not_text.json()["errors"][0]["field"] == "note"
+    done = anonymous.post(path, json={"note": " patrol tasked "}, headers=first)
+    assert done.status_code == 200, done.text
+    props = done.json()["properties"]
+    assert props["acknowledged_by"] == "first" and props["acknowledged_at"].endswith("Z")
+    assert props["acknowledged_note"] == "patrol tasked"
+    assert props["state"] == feature["properties"]["state"]  # not a ruling
+    # A second watchkeeper's acknowledgement changes nothing: the first stands.
+    second = bearer(store, make_user(store, "second"))
+    again = anonymous.post(path, headers=second)
+    assert again.status_code == 200 and again.json()["properties"]["acknowledged_by"] == "first"
+    assert _features(client)[0]["properties"]["acknowledged_by"] == "first"
+    log = client.get("/api/v1/audit?action=violation.acknowledge").json()["items"]
+    assert [(e["actor"], e["target"]) for e in log] == [("first", feature["id"])]
+    assert log[0]["detail"] == {"note": "patrol tasked"}
+    missing = anonymous.post(path.replace(feature["id"][-4:] + "/", "0000/"), headers=first)
+    assert missing.status_code == 404
+
+
 def test_summaries_count_only_what_the_viewer_sees(
     store: Store, client: TestClient, anonymous: TestClient
 ) -> None:

@@ -60,6 +60,10 @@ MATRIX = {
     "/api/v1/units": "/api/v1/units",
     "/api/v1/units/{uid}": None,  # each unit
     "/api/v1/units/{uid}/positions": None,  # each unit's track
+    "/api/v1/tracks": "/api/v1/tracks",
+    "/api/v1/stats/incidents": "/api/v1/stats/incidents",
+    "/api/v1/stats/violations": "/api/v1/stats/violations",
+    "/api/v1/stats/patrols": "/api/v1/stats/patrols",
     "/api/v1/patrols": "/api/v1/patrols",
     "/api/v1/patrols/{uid}": None,  # each patrol
     "/api/v1/reports": "/api/v1/reports?limit=10000",
@@ -95,6 +99,7 @@ NO_RECORDS = {
     "/api/v1/audit",
     "/api/v1/audit/export",
     "/api/v1/audit/verify",
+    "/api/v1/tak/status",  # counts only, no records
     "/ogc",
     "/ogc/",
     "/ogc/conformance",
@@ -127,9 +132,11 @@ def _labels_in(body: Any, top: bool = True) -> list[str]:
 
 
 def _sse(text: str) -> list[dict[str, Any]]:
+    """The data of every message of a feed, each with its event type as ``_event``."""
     import json
 
-    return [json.loads(m) for m in re.findall(r"^data: (.*)$", text, flags=re.M)]
+    messages = re.findall(r"^event: (.*)\ndata: (.*)$", text, flags=re.M)
+    return [{**json.loads(data), "_event": kind} for kind, data in messages]
 
 
 def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
@@ -319,7 +326,9 @@ def test_no_route_returns_a_record_its_viewer_may_not_see(
                 assert ids == expected  # nothing missing either
             if route.endswith("/stream"):
                 expected = {i for i, m in made["report"] if can_see(viewer, Label.parse(m))}
-                assert {f["id"] for f in body} == expected
+                assert {f["id"] for f in body if f["_event"] == "report"} == expected
+                sent = {f["_event"] for f in body}
+                assert sent <= {"resume", "report", "event", "violation", "position"}, sent
         for kind, items in made.items():
             for uid, marking in items:
                 for template in ITEM_ROUTES[kind]:

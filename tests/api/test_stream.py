@@ -23,6 +23,8 @@ def _events(lines: Iterator[str], count: int) -> list[tuple[str, str, dict[str, 
             event_id = line[4:]
         elif line.startswith("event: "):
             event = line[7:]
+        elif line.startswith("data: ") and event == "resume":  # where the feed starts
+            assert json.loads(line[6:]) == {} and event_id.count("-") == 2
         elif line.startswith("data: "):
             out.append((event_id, event, json.loads(line[6:])))
             if len(out) == count:
@@ -53,16 +55,28 @@ def test_live_feed_is_filtered_and_resumable(store: Store, served: str) -> None:
         ((first_id, event, feature),) = _events(lines, 1)
     assert event == "report" and feature["id"] == shown["id"]
     assert feature["properties"]["label"] == shown["label"]
-    report_row, violation_row = (int(p) for p in first_id.split("-"))
+    report_row, violation_row, position_row = (int(p) for p in first_id.split("-"))
 
     # Reconnecting from before both reports: the visible one comes again, the hidden one never.
     backlog = httpx.get(
         f"{served}/api/v1/stream?follow=false",
         timeout=15,
-        headers={**partner, "Last-Event-ID": f"{report_row - 2}-{violation_row}"},
+        headers={**partner, "Last-Event-ID": f"{report_row - 2}-{violation_row}-{position_row}"},
     )
     got = _events(iter(backlog.text.splitlines()), 10)
-    assert [f["id"] for _, _, f in got] == [shown["id"]]
+    assert [(e, f["id"]) for _, e, f in got if e == "report"] == [("report", shown["id"])]
+    # Both reports tell of the same shooting: fused into one event, which carries the most
+    # restrictive label of the two and so is not sent to the partner.
+    assert [g for g in got if g[1] == "event"] == []
+    # An id of two parts (older servers) still resumes the reports.
+    older = httpx.get(
+        f"{served}/api/v1/stream?follow=false",
+        timeout=15,
+        headers={**partner, "Last-Event-ID": f"{report_row - 2}-{violation_row}"},
+    )
+    assert [f["id"] for _, e, f in _events(iter(older.text.splitlines()), 10) if e == "report"] == [
+        shown["id"]
+    ]
     bad = httpx.get(f"{served}/api/v1/stream", headers={**partner, "Last-Event-ID": "x"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "Last-Event-ID"
 
@@ -123,7 +137,55 @@ def test_new_violations_are_alerts_on_the_feed(store: Store, served: str) -> Non
         lines = feed.iter_lines()
         assert next(lines).startswith("retry:")
         assert http.post("/api/v1/reports", json=sighting, headers=watch).status_code == 200
-        events = _events(lines, 2)
-    assert [e for _, e, _ in events] == ["report", "violation"]
-    alert = events[1][2]["properties"]
+        events = _events(lines, 3)
+    assert [e for _, e, _ in events] == ["report", "event", "violation"]
+    alert = events[2][2]["properties"]
     assert (alert["obligation"], alert["zone"], alert["state"]) == ("gsz", "gsz", "suspected")
+
+
+def test_unit_positions_move_units_on_the_feed(store: Store, served: str) -> None:
+    from peacewatch.ingest import records
+    from tests.conftest import ADMIN
+
+    for uid, label in (("open", "NATO UNCLASSIFIED REL TO KFOR, NATO, PARTNER"),
+                       ("closed", "NATO SECRET REL TO NATO")):  # fmt: skip
+        records.add_unit(
+            store,
+            viewer=ADMIN,
+            data={"uid": uid, "mission": "KFOR", "name": uid, "label": label,
+                  "sidc": "10031000001211000000"},
+        )  # fmt: skip
+    partner = bearer(
+        store,
+        make_user(
+            store, "liaison", nation="UKR", communities=("PARTNER",), roles=("partner_liaison",)
+        ),
+    )
+    writer = bearer(store, make_user(store, "writer", communities=("NATO", "KFOR", "PARTNER")))
+    moves = [
+        {"observed_at": "1999-07-01T10:00:00Z", "lon": 21.1, "lat": 42.6,
+         "label": "NATO UNCLASSIFIED REL TO KFOR, NATO, PARTNER"},
+        {"observed_at": "1999-07-01T11:00:00Z", "lon": 21.2, "lat": 42.7,
+         "label": "NATO RESTRICTED REL TO NATO"},
+    ]  # fmt: skip
+    with (
+        httpx.Client(base_url=served, timeout=15) as http,
+        http.stream("GET", "/api/v1/stream", headers=partner) as feed,
+    ):
+        lines = feed.iter_lines()
+        assert next(lines).startswith("retry:")
+        for uid in ("closed", "open"):
+            added = http.post(f"/api/v1/units/{uid}/positions", json=moves, headers=writer)
+            assert added.status_code == 201, added.text
+        # Woken by the commit (not the 15 s keep-alive): the one position the partner may see.
+        [(event_id, event, feature)] = _events(lines, 1)
+    assert event == "position" and feature["id"] == "open"
+    assert feature["geometry"]["coordinates"] == [21.1, 42.6]
+    assert feature["properties"]["observed_at"] == "1999-07-01T10:00:00Z"
+    backlog = httpx.get(
+        f"{served}/api/v1/stream?follow=false",
+        timeout=15,
+        headers={**partner, "Last-Event-ID": event_id.rsplit("-", 1)[0] + "-0"},
+    )
+    got = [(e, f["id"]) for _, e, f in _events(iter(backlog.text.splitlines()), 10)]
+    assert got == [("position", "open")], (event_id, backlog.text)

@@ -60,7 +60,14 @@ REPORT_LAYER = "reports-circle"
 UNIT_LAYER = "units-symbol"
 VIOLATION_LAYER = "violations-ring"
 # What the page reads for each time window.
-WINDOW_READS = {"/api/v1/reports", "/api/v1/violations", "/api/v1/units"}
+WINDOW_READS = {
+    "/api/v1/reports",
+    "/api/v1/violations",
+    "/api/v1/units",
+    "/api/v1/events",
+    "/api/v1/tracks",
+    "/api/v1/patrols",
+}
 WATCHKEEPER = "gbr.watch"  # GBR, NATO SECRET, NATO + KFOR
 PARTNER = "ukr.liaison"  # UKR, NATO RESTRICTED, PARTNER only
 PATROL = "usa.patrol"  # USA, NATO RESTRICTED, NATO + KFOR: files reports
@@ -406,9 +413,10 @@ def test_an_ended_session_returns_to_the_form_and_a_new_login_resumes(
     expect(page.locator("#layout")).to_be_hidden()
     assert page.evaluate("window.peacewatch.user") is None
     assert page.evaluate("document.body.dataset.ready") == "false"
-    # The only failed calls: reads of the next day's window (reports, violations, units, asked
-    # for together), each answered 401. Whichever answers first ends the session and aborts the
-    # others, so how many of them fail depends on the order the server answers in.
+
+    # The only failed calls: reads of the next day's window (reports, events, violations,
+    # units, tracks, asked for together), each answered 401. Whichever answers first ends the
+    # session and aborts the others, so how many fail depends on the order of the answers.
     def only_window_401s() -> None:
         failed = list(watch.console_errors)
         assert failed, failed
@@ -743,9 +751,13 @@ def test_live_feed_brings_new_reports_and_violation_alerts(
 
     alert.get_by_role("button", name="Acknowledge").click()
     expect(alert).to_have_attribute("data-state", "acknowledged")
-    expect(alert).to_contain_text("Acknowledged")
+    expect(alert).to_contain_text(f"Acknowledged by {WATCHKEEPER}")
     expect(page.locator("#alert-count")).to_be_hidden()
     assert page.evaluate("window.peacewatch.alerts") == {"total": 1, "unacknowledged": 0}
+    # Acknowledged on the server, for the whole operations centre (and audited there).
+    stored = page.request.get(f"/api/v1/violations/{new_violation['id']}").json()["properties"]
+    assert stored["acknowledged_by"] == WATCHKEEPER and stored["acknowledged_at"].endswith("Z")
+    assert new_violation["acknowledged_by"] is None
 
     assert watch.console_errors == []
     assert watch.foreign_requests == []

@@ -2,11 +2,12 @@
 // with an "Acknowledge" button. The cue is visual only (a badge and a brief highlight): a
 // joint operations centre has enough noise.
 //
-// Acknowledgement is client-side state for now: it lives in this page and is lost on reload
-// or logout, and other watchkeepers do not see it. Issue 6 leaves a server-side,
-// audited acknowledgement to a later step.
+// Acknowledging is the server's record (POST /api/v1/violations/{id}/acknowledge, audited): the
+// first watchkeeper to acknowledge an alert does so for the whole operations centre, and the
+// list shows who did and when. Only users who may (alerts:ack) get the button; the server
+// checks anyway. An alert that arrives already acknowledged is shown as such.
 import type { Feature, Point } from "geojson";
-import type { ViolationProperties } from "./api";
+import { problemDetail, sendJson, type ViolationProperties } from "./api";
 import { byId, el } from "./dom";
 import { toDtg } from "./dtg";
 import { markingClass } from "./marking";
@@ -15,6 +16,9 @@ export interface Alert {
   violation: Feature<Point, ViolationProperties>;
   receivedAt: Date;
   acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  /** The last failed attempt to acknowledge, shown next to the button. */
+  error: string | null;
 }
 
 /** Keep the panel bounded on a busy day; the oldest acknowledged alerts go first. */
@@ -26,6 +30,10 @@ export class AlertList {
   constructor(
     private readonly show: (alert: Alert) => void,
     private readonly changed: (list: AlertList) => void,
+    /** Whether the logged-in user may acknowledge (the button is offered only then). */
+    private readonly mayAcknowledge: () => boolean = () => true,
+    /** Told of each violation as the server returns it after an acknowledgement. */
+    private readonly updated: (violation: Feature<Point, ViolationProperties>) => void = () => undefined,
   ) {}
 
   get all(): readonly Alert[] {
@@ -38,7 +46,14 @@ export class AlertList {
 
   add(violation: Feature<Point, ViolationProperties>): void {
     if (this.alerts.some((a) => a.violation.properties.id === violation.properties.id)) return;
-    this.alerts.unshift({ violation, receivedAt: new Date(), acknowledgedAt: null });
+    const p = violation.properties;
+    this.alerts.unshift({
+      violation,
+      receivedAt: new Date(),
+      acknowledgedAt: p.acknowledged_at ? new Date(p.acknowledged_at) : null,
+      acknowledgedBy: p.acknowledged_by ?? null,
+      error: null,
+    });
     while (this.alerts.length > MAX_ALERTS) {
       let i = this.alerts.length - 1;
       for (let k = i; k >= 0; k--) {
@@ -52,10 +67,24 @@ export class AlertList {
     this.render(violation.properties.id);
   }
 
-  acknowledge(id: string): void {
+  /** Acknowledge on the server; the list shows whoever's acknowledgement stands. */
+  async acknowledge(id: string): Promise<void> {
     const alert = this.alerts.find((a) => a.violation.properties.id === id);
     if (!alert || alert.acknowledgedAt) return;
-    alert.acknowledgedAt = new Date();
+    try {
+      const f = await sendJson<Feature<Point, ViolationProperties>>(
+        "POST",
+        `/api/v1/violations/${encodeURIComponent(id)}/acknowledge`,
+        {},
+      );
+      alert.violation = f;
+      alert.acknowledgedBy = f.properties.acknowledged_by ?? null;
+      alert.acknowledgedAt = f.properties.acknowledged_at ? new Date(f.properties.acknowledged_at) : new Date();
+      alert.error = null;
+      this.updated(f);
+    } catch (err) {
+      alert.error = `Not acknowledged: ${problemDetail(err)}`;
+    }
     this.render();
   }
 
@@ -96,8 +125,15 @@ export class AlertList {
         el("span", { class: "dtg", title: p.observed_at }, toDtg(p.observed_at)),
       ),
       acked
-        ? el("div", { class: "alert-ack" }, `Acknowledged ${toDtg(acked.toISOString())}`)
-        : el("button", { type: "button", class: "alert-acknowledge", "aria-label": `Acknowledge: ${title}` }, "Acknowledge"),
+        ? el(
+            "div",
+            { class: "alert-ack" },
+            `Acknowledged${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ""} ${toDtg(acked.toISOString())}`,
+          )
+        : this.mayAcknowledge()
+          ? el("button", { type: "button", class: "alert-acknowledge", "aria-label": `Acknowledge: ${title}` }, "Acknowledge")
+          : el("div", { class: "alert-ack" }, "Awaiting a watchkeeper's acknowledgement"),
+      alert.error ? el("div", { class: "alert-error", role: "alert" }, alert.error) : "",
     );
   }
 
@@ -107,7 +143,7 @@ export class AlertList {
       const target = e.target as HTMLElement;
       const id = target.closest<HTMLElement>("li.alert")?.dataset.id;
       if (!id) return;
-      if (target.closest(".alert-acknowledge")) this.acknowledge(id);
+      if (target.closest(".alert-acknowledge")) void this.acknowledge(id);
       else if (target.closest(".alert-show")) {
         const alert = this.alerts.find((a) => a.violation.properties.id === id);
         if (alert) this.show(alert);

@@ -46,6 +46,33 @@ export interface ReportProperties {
   text?: string | null;
 }
 
+/** An event fused from one or more reports (GET /api/v1/events). */
+export interface EventProperties {
+  id: string;
+  mission?: string | null;
+  kind: string;
+  title: string;
+  first_observed_at: string;
+  last_observed_at: string;
+  report_count: number;
+  source_count: number;
+  credibility: number | null;
+  locked: boolean;
+  label: string;
+}
+
+export interface EventReport {
+  id: string;
+  kind: string;
+  title: string;
+  observed_at: string;
+  source: string | null;
+  grade: string | null;
+  label: string;
+}
+
+export type EventDetail = Feature<Point, EventProperties> & { reports: EventReport[] };
+
 /** A unit at its latest position at or before the asked time (GET /api/v1/units). */
 export interface UnitProperties {
   id: string;
@@ -78,6 +105,10 @@ export interface ViolationProperties {
   observed_at: string;
   state: string;
   reason?: string | null;
+  /** The watchkeeper who acknowledged its alert for the operations centre, and when. */
+  acknowledged_by?: string | null;
+  acknowledged_at?: string | null;
+  acknowledged_note?: string | null;
   label: string;
 }
 
@@ -216,6 +247,12 @@ export async function sendJson<T>(
   return (res.status === 204 ? null : await res.json()) as T;
 }
 
+/** The human-readable part of a failure, for messages next to the control that failed. */
+export function problemDetail(err: unknown): string {
+  if (err instanceof ApiError) return err.problem?.detail || err.problem?.title || err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** The signed-in user, or null when there is no session (401). */
 export async function fetchMe(): Promise<User | null> {
   try {
@@ -282,9 +319,15 @@ export const PAGE_SIZE = 1000;
 export const MAX_PAGES = 20;
 
 /** The query of one page of a window's reports or violations, exactly as the page sends it. */
-export function windowQuery(mission: string | null, span: TimeSpan, cursor?: string | null): URLSearchParams {
+export function windowQuery(
+  mission: string | null,
+  span: TimeSpan,
+  cursor?: string | null,
+  extra: [string, string][] = [],
+): URLSearchParams {
   const params = new URLSearchParams({ start: isoTime(span.start), end: isoTime(span.end), limit: String(PAGE_SIZE) });
   if (mission) params.set("mission", mission);
+  for (const [k, v] of extra) params.append(k, v);
   if (cursor) params.set("cursor", cursor);
   return params;
 }
@@ -295,11 +338,12 @@ async function fetchWindow<P>(
   mission: string | null,
   span: TimeSpan,
   signal?: AbortSignal,
+  extra: [string, string][] = [],
 ): Promise<Paged<P>> {
   const features: Feature<Point, P>[] = [];
   let cursor: string | null | undefined = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const body: Page<P> = await getJson<Page<P>>(`${path}?${windowQuery(mission, span, cursor)}`, signal);
+    const body: Page<P> = await getJson<Page<P>>(`${path}?${windowQuery(mission, span, cursor, extra)}`, signal);
     features.push(...body.features);
     cursor = body.next_cursor;
     if (!cursor) return { collection: { type: "FeatureCollection", features }, truncated: false };
@@ -308,8 +352,38 @@ async function fetchWindow<P>(
 }
 
 /** A mission's reports observed in the window. */
-export function fetchReports(mission: string | null, span: TimeSpan, signal?: AbortSignal): Promise<Paged<ReportProperties>> {
-  return fetchWindow<ReportProperties>("/api/v1/reports", mission, span, signal);
+export function fetchReports(
+  mission: string | null,
+  span: TimeSpan,
+  signal?: AbortSignal,
+  filters: [string, string][] = [],
+): Promise<Paged<ReportProperties>> {
+  return fetchWindow<ReportProperties>("/api/v1/reports", mission, span, signal, filters);
+}
+
+/** A mission's fused events that overlap the window. */
+export function fetchEvents(mission: string | null, span: TimeSpan, signal?: AbortSignal): Promise<Paged<EventProperties>> {
+  return fetchWindow<EventProperties>("/api/v1/events", mission, span, signal);
+}
+
+/** One event with the reports of it the user may see. */
+export function fetchEvent(id: string): Promise<EventDetail> {
+  return getJson<EventDetail>(`/api/v1/events/${encodeURIComponent(id)}`);
+}
+
+/** Units' tracks and patrols' tracks in the window. */
+export async function fetchTracks(
+  mission: string | null,
+  span: TimeSpan,
+  signal?: AbortSignal,
+): Promise<{ tracks: FeatureCollection; patrols: FeatureCollection }> {
+  const params = new URLSearchParams({ start: isoTime(span.start), end: isoTime(span.end) });
+  if (mission) params.set("mission", mission);
+  const [tracks, patrols] = await Promise.all([
+    getJson<FeatureCollection>(`/api/v1/tracks?${params}`, signal),
+    getJson<FeatureCollection>(`/api/v1/patrols?${params}`, signal),
+  ]);
+  return { tracks, patrols };
 }
 
 /** A mission's violations observed in the window. */
@@ -317,8 +391,9 @@ export function fetchViolations(
   mission: string | null,
   span: TimeSpan,
   signal?: AbortSignal,
+  filters: [string, string][] = [],
 ): Promise<Paged<ViolationProperties>> {
-  return fetchWindow<ViolationProperties>("/api/v1/violations", mission, span, signal);
+  return fetchWindow<ViolationProperties>("/api/v1/violations", mission, span, signal, filters);
 }
 
 /** A mission's units, each at its latest position at or before `at`. */

@@ -1,32 +1,24 @@
-// Offline basemap from Natural Earth (npm world-atlas, TopoJSON), converted in the browser:
-// 1:110m for the whole world at small scales, 1:10m clipped to the mission's region at
-// large scales (the full 1:10m world costs the map worker seconds to index); glyphs from /fonts/.
-import type {
-  Feature,
-  FeatureCollection,
-  Geometry,
-  MultiLineString,
-  MultiPolygon,
-  Point,
-  Polygon,
-  Position,
-} from "geojson";
-import { clipPolygon, clipPolyline } from "lineclip";
-import type { LineLayerSpecification, StyleSpecification } from "maplibre-gl";
-import { feature, mesh } from "topojson-client";
-import type { GeometryCollection, Topology } from "topojson-specification";
-import countries10mUrl from "world-atlas/countries-10m.json?url";
-import countries110mUrl from "world-atlas/countries-110m.json?url";
-import land10mUrl from "world-atlas/land-10m.json?url";
-import land110mUrl from "world-atlas/land-110m.json?url";
+// Offline basemap from Natural Earth (npm world-atlas), precomputed at build time by
+// scripts/build-basemap.mjs into public/basemap/ as GeoJSON ready for MapLibre: the world at
+// 1:110m for small scales, then 1:50m and 1:10m cells around the mission for larger ones.
+// Converting the 1:10m TopoJSON in the page cost the first paint about a second (issue 6).
+// Glyphs come from /fonts/.
+import type { Feature, FeatureCollection, MultiLineString, MultiPolygon, Point, Polygon, Position } from "geojson";
+import type { LayerSpecification, LineLayerSpecification, StyleSpecification } from "maplibre-gl";
 
 export const FONT = "Noto Sans Regular";
+/** Keep in step with EMPHASISED_COUNTRY in scripts/build-basemap.mjs, which ships its outline. */
 export const EMPHASISED_COUNTRY = "Kosovo";
 const NATURAL_EARTH = "Basemap: Natural Earth";
-/** From this zoom on, the detailed regional basemap replaces the world overview. */
-export const DETAIL_MINZOOM = 5;
-/** How far (degrees lon, lat) the detailed basemap reaches beyond the mission's bbox. */
-const REGION_MARGIN: [number, number] = [20, 12];
+const BASEMAP_DIR = "/basemap";
+/** Below this zoom the 1:110m world; from it, the 1:50m cells. */
+const MID_MINZOOM = 3;
+/** From this zoom on, the 1:10m cells replace the 1:50m ones. */
+export const DETAIL_MINZOOM = 6;
+/** How far (degrees lon, lat) each scale reaches beyond the mission's bbox, and at most how
+ * many cells it may take (a mission spanning continents gets the coarser scales only). */
+const MID_REACH = { margin: [20, 12], maxCells: 40 } as const;
+const DETAIL_REACH = { margin: [6, 4], maxCells: 9 } as const;
 
 export const COLORS = {
   sea: "#cfd8dd",
@@ -39,80 +31,88 @@ export const COLORS = {
 };
 
 type BBox = [number, number, number, number];
-type CountryProps = { name?: string };
+type Scale = "50m" | "10m";
+/** What a basemap feature is: the page's layers filter on it. */
+type Kind = "land" | "border" | "emphasis";
+type Shapes = FeatureCollection<MultiPolygon | MultiLineString, { kind: Kind; name?: string }>;
 
-export interface Topologies {
-  countries10m: Topology;
-  land10m: Topology;
-  countries110m: Topology;
-  land110m: Topology;
+/** public/basemap/world.json: the small-scale world, country labels and the cell index. */
+export interface BasemapIndex {
+  /** Cell size in degrees; a cell is named "<west>_<south>". */
+  cell: number;
+  /** The cells that hold land or borders, per scale. */
+  cells: Record<Scale, string[]>;
+  /** Land and borders at 1:110m. */
+  world: Shapes;
+  labels: FeatureCollection<Point, { kind: "label"; name: string }>;
+  /** The emphasised country's outline (1:10m), drawn at every scale. */
+  emphasis: Shapes;
 }
 
+/** One scale's land, borders and emphasised country: one source, so one set of tiles. */
 export interface Basemap {
-  land: FeatureCollection;
-  borders: FeatureCollection;
-  countries: FeatureCollection;
-  countryLabels: FeatureCollection<Point, { name: string }>;
-  worldLand: FeatureCollection;
-  worldBorders: FeatureCollection;
+  index: BasemapIndex;
+  world: Shapes;
+  /** Null when the mission's region would take too many cells at that scale. */
+  mid: Shapes | null;
+  detail: Shapes | null;
 }
 
-async function fetchTopology(url: string): Promise<Topology> {
+async function fetchJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`basemap ${url}: HTTP ${res.status}`);
-  return (await res.json()) as Topology;
+  return (await res.json()) as T;
 }
 
-export async function fetchTopologies(): Promise<Topologies> {
-  const [countries10m, land10m, countries110m, land110m] = await Promise.all(
-    [countries10mUrl, land10mUrl, countries110mUrl, land110mUrl].map(fetchTopology),
-  );
-  return { countries10m, land10m, countries110m, land110m };
+/** The world overview and cell index (one small file, fetched once per page). */
+export function fetchBasemapIndex(): Promise<BasemapIndex> {
+  return fetchJson<BasemapIndex>(`${BASEMAP_DIR}/world.json`);
 }
 
-export function regionAround(bbox: BBox): BBox {
-  const [dx, dy] = REGION_MARGIN;
-  return [
-    Math.max(-180, bbox[0] - dx),
-    Math.max(-85, bbox[1] - dy),
-    Math.min(180, bbox[2] + dx),
-    Math.min(85, bbox[3] + dy),
-  ];
-}
-
-function clipPolygons(geom: Geometry | null, box: BBox): MultiPolygon | null {
-  if (!geom || (geom.type !== "Polygon" && geom.type !== "MultiPolygon")) return null;
-  const polys = geom.type === "Polygon" ? [geom.coordinates] : geom.coordinates;
-  const out: Position[][][] = [];
-  for (const poly of polys) {
-    const rings: Position[][] = [];
-    for (const [i, ring] of poly.entries()) {
-      const clipped = clipPolygon(ring, box);
-      if (clipped.length < 3) {
-        if (i === 0) break; // outer ring gone: drop the polygon with its holes
-        continue;
-      }
-      const [first, last] = [clipped[0], clipped[clipped.length - 1]];
-      if (first[0] !== last[0] || first[1] !== last[1]) clipped.push(first);
-      rings.push(clipped);
+/** The cells of a scale that overlap the bbox widened by the margin; null if too many. */
+function cellsAround(
+  index: BasemapIndex,
+  scale: Scale,
+  bbox: BBox,
+  reach: { margin: readonly [number, number]; maxCells: number },
+): string[] | null {
+  const [dx, dy] = reach.margin;
+  const size = index.cell;
+  const west = Math.floor(Math.max(-180, bbox[0] - dx) / size) * size;
+  const south = Math.floor(Math.max(-90, bbox[1] - dy) / size) * size;
+  const east = Math.min(180, bbox[2] + dx);
+  const north = Math.min(90, bbox[3] + dy);
+  if (Math.ceil((east - west) / size) * Math.ceil((north - south) / size) > reach.maxCells) return null;
+  const present = new Set(index.cells[scale]);
+  const names: string[] = [];
+  for (let lon = west; lon < east; lon += size) {
+    for (let lat = south; lat < north; lat += size) {
+      const name = `${lon}_${lat}`;
+      if (present.has(name)) names.push(name);
     }
-    if (rings.length) out.push(rings);
   }
-  return out.length ? { type: "MultiPolygon", coordinates: out } : null;
+  return names;
 }
 
-function clipLines(geom: MultiLineString, box: BBox): MultiLineString {
-  const out: Position[][] = [];
-  for (const line of geom.coordinates) clipPolyline(line, box, out);
-  return { type: "MultiLineString", coordinates: out };
+type Shape = Feature<MultiPolygon | MultiLineString, { kind: Kind }>;
+
+function withEmphasis(index: BasemapIndex, features: Shape[]): Shapes {
+  return { type: "FeatureCollection", features: [...features, ...index.emphasis.features] };
 }
 
-function collection<G extends Geometry, P>(features: Feature<G, P>[]): FeatureCollection<G, P> {
-  return { type: "FeatureCollection", features };
+async function fetchCells(index: BasemapIndex, scale: Scale, names: string[] | null): Promise<Shapes | null> {
+  if (!names) return null;
+  const parts = await Promise.all(names.map((n) => fetchJson<Shapes>(`${BASEMAP_DIR}/${scale}/${n}.json`)));
+  return withEmphasis(index, parts.flatMap((p) => p.features));
 }
 
-function asCollection(f: Feature | FeatureCollection): FeatureCollection {
-  return f.type === "FeatureCollection" ? f : collection([f]);
+/** The basemap around a mission's bbox: the 1:50m and 1:10m cells it needs, fetched in parallel. */
+export async function loadBasemap(index: BasemapIndex, bbox: BBox): Promise<Basemap> {
+  const [mid, detail] = await Promise.all([
+    fetchCells(index, "50m", cellsAround(index, "50m", bbox, MID_REACH)),
+    fetchCells(index, "10m", cellsAround(index, "10m", bbox, DETAIL_REACH)),
+  ]);
+  return { index, world: withEmphasis(index, index.world.features), mid, detail };
 }
 
 /** Signed area and centroid of a ring (planar, in degrees: good enough to place a label). */
@@ -144,105 +144,77 @@ export function labelPoint(geom: Polygon | MultiPolygon): Position | null {
   return best ? best.c : null;
 }
 
-/** Shared arcs only (a !== b): land borders, without redrawing every coastline. */
-function borderMesh(topo: Topology): MultiLineString {
-  const obj = topo.objects.countries as GeometryCollection<CountryProps>;
-  return mesh(topo, obj, (a, b) => a !== b);
-}
-
-export function buildBasemap(topos: Topologies, region: BBox): Basemap {
-  const countriesObj = topos.countries10m.objects.countries as GeometryCollection<CountryProps>;
-  const countryFeatures = (
-    feature(topos.countries10m, countriesObj) as FeatureCollection<Geometry, CountryProps>
-  ).features;
-  const landFeatures = asCollection(feature(topos.land10m, topos.land10m.objects.land)).features;
-
-  const countries: Feature<MultiPolygon, { name: string }>[] = [];
-  const labels: Feature<Point, { name: string }>[] = [];
-  for (const f of countryFeatures) {
-    const geometry = clipPolygons(f.geometry, region);
-    const name = f.properties?.name ?? "";
-    if (!geometry) continue;
-    countries.push({ type: "Feature", properties: { name }, geometry });
-    const c = labelPoint(geometry);
-    if (name && c) labels.push({ type: "Feature", properties: { name }, geometry: { type: "Point", coordinates: c } });
-  }
-  const land: Feature[] = [];
-  for (const f of landFeatures) {
-    const geometry = clipPolygons(f.geometry, region);
-    if (geometry) land.push({ type: "Feature", properties: {}, geometry });
-  }
-  return {
-    land: collection(land),
-    countries: collection(countries),
-    countryLabels: collection(labels),
-    borders: collection([
-      { type: "Feature", properties: {}, geometry: clipLines(borderMesh(topos.countries10m), region) },
-    ]),
-    worldLand: asCollection(feature(topos.land110m, topos.land110m.objects.land)),
-    worldBorders: collection([{ type: "Feature", properties: {}, geometry: borderMesh(topos.countries110m) }]),
-  };
-}
-
 const borderPaint: LineLayerSpecification["paint"] = {
   "line-color": COLORS.border,
   "line-width": ["interpolate", ["linear"], ["zoom"], 3, 0.5, 10, 1.4],
   "line-dasharray": [4, 2],
 };
 
+/** Zoom range of a layer; MapLibre wants the keys absent rather than undefined. */
+function zooms(min: number, max: number): { minzoom?: number; maxzoom?: number } {
+  return { ...(min > 0 ? { minzoom: min } : {}), ...(max < 24 ? { maxzoom: max } : {}) };
+}
+
+const kindIs = (kind: Kind): ["==", ["get", string], string] => ["==", ["get", "kind"], kind];
+
 /** The base style: sea, land, country borders and names; operational layers are added later. */
 export function baseStyle(basemap: Basemap): StyleSpecification {
+  const { index, world, mid, detail } = basemap;
+  // Each scale shows from where the coarser one stops to where the finer one (if loaded) starts.
+  const detailFrom = detail ? DETAIL_MINZOOM : 24;
+  const midFrom = mid ? MID_MINZOOM : detailFrom;
+  const scales: [string, Shapes | null, number, number, number][] = [
+    // geojson-vt cuts tiles up to a zoom where each scale has nothing finer to show, and the
+    // map overzooms them past it; a pixel of tolerance drops invisible vertices.
+    ["world", world, 0, midFrom, 5],
+    ["mid", mid, midFrom, detailFrom, 7],
+    ["detail", detail, detailFrom, 24, 10],
+  ];
+  const sources: StyleSpecification["sources"] = {
+    "country-labels": { type: "geojson", data: index.labels, maxzoom: 6 },
+  };
+  const land: LayerSpecification[] = [];
+  for (const [name, data, from, to, maxzoom] of scales) {
+    if (!data || from >= to) continue;
+    sources[name] = { type: "geojson", data, maxzoom, tolerance: 1, attribution: NATURAL_EARTH };
+    const range = zooms(from, to);
+    // In this order, so that each scale's fills and lines share one stencil pass of its tiles.
+    land.push(
+      {
+        id: `${name}-land`,
+        type: "fill",
+        source: name,
+        ...range,
+        filter: kindIs("land"),
+        paint: { "fill-color": COLORS.land },
+      },
+      {
+        id: `${name}-emphasis`,
+        type: "fill",
+        source: name,
+        ...range,
+        filter: kindIs("emphasis"),
+        paint: { "fill-color": COLORS.landEmphasis },
+      },
+      {
+        id: `${name}-borders`,
+        type: "line",
+        source: name,
+        ...range,
+        filter: kindIs("border"),
+        layout: { "line-join": "round" },
+        paint: { ...borderPaint },
+      },
+    );
+  }
   return {
     version: 8,
     // The style spec wants an absolute URL; the glyphs are served by our own server.
     glyphs: `${window.location.origin}/fonts/{fontstack}/{range}.pbf`,
-    sources: {
-      "world-land": { type: "geojson", data: basemap.worldLand, attribution: NATURAL_EARTH },
-      "world-borders": { type: "geojson", data: basemap.worldBorders },
-      land: { type: "geojson", data: basemap.land, attribution: NATURAL_EARTH },
-      countries: { type: "geojson", data: basemap.countries },
-      borders: { type: "geojson", data: basemap.borders },
-      "country-labels": { type: "geojson", data: basemap.countryLabels },
-    },
+    sources,
     layers: [
       { id: "sea", type: "background", paint: { "background-color": COLORS.sea } },
-      {
-        id: "world-land",
-        type: "fill",
-        source: "world-land",
-        maxzoom: DETAIL_MINZOOM,
-        paint: { "fill-color": COLORS.land },
-      },
-      {
-        id: "land",
-        type: "fill",
-        source: "land",
-        minzoom: DETAIL_MINZOOM,
-        paint: { "fill-color": COLORS.land },
-      },
-      {
-        id: "country-emphasis",
-        type: "fill",
-        source: "countries",
-        filter: ["==", ["get", "name"], EMPHASISED_COUNTRY],
-        paint: { "fill-color": COLORS.landEmphasis },
-      },
-      {
-        id: "world-borders",
-        type: "line",
-        source: "world-borders",
-        maxzoom: DETAIL_MINZOOM,
-        layout: { "line-join": "round" },
-        paint: { ...borderPaint },
-      },
-      {
-        id: "country-borders",
-        type: "line",
-        source: "borders",
-        minzoom: DETAIL_MINZOOM,
-        layout: { "line-join": "round" },
-        paint: { ...borderPaint },
-      },
+      ...land,
       {
         id: "country-labels",
         type: "symbol",

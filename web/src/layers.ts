@@ -13,6 +13,13 @@ import {
 
 export const ZONE_LAYERS = ["zones-fill", "zones-tint", "zones-hatch", "zones-outline", "zones-boundary"];
 export const REPORT_LAYER = "reports-circle";
+/** Dense reports are drawn as clusters (a count) below this zoom; a click zooms into one. */
+export const REPORT_CLUSTER_LAYER = "reports-cluster";
+const REPORT_CLUSTER_COUNT_LAYER = "reports-cluster-count";
+export const CLUSTER_MAX_ZOOM = 11;
+export const EVENT_LAYER = "events-diamond";
+export const TRACK_LAYER = "tracks-line";
+export const PATROL_LAYER = "patrols-line";
 export const PLACE_LAYER = "places-circle";
 export const UNIT_LAYER = "units-symbol";
 /** The ring is what a click finds; the halo under it only draws the eye. */
@@ -26,6 +33,54 @@ const reportColor = kindColorExpression(REPORT_KINDS, OTHER_REPORT_COLOR) as Exp
 const colorOf = (kind: string): string => ZONE_KINDS.find((k) => k.kind === kind)?.color ?? OTHER_ZONE_COLOR;
 
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
+const PATROL_COLOR = "#1a7f5a";
+/** Tracks by party: the parties to the agreement in their own colours, the mission's in blue. */
+const partyColor: ExpressionSpecification = [
+  "match",
+  ["coalesce", ["get", "party"], ""],
+  "FRY",
+  "#b2182b",
+  "UCK",
+  "#8c510a",
+  "#2166ac",
+];
+
+/** A diamond for events, as a signed-distance image so that `icon-color` tints it by kind. */
+function diamondImage(size = 28): ImageData {
+  const canvas = document.createElement("canvas");
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("2D canvas unavailable");
+  const h = size / 2;
+  ctx.fillStyle = "#000";
+  ctx.beginPath();
+  ctx.moveTo(h, 2);
+  ctx.lineTo(size - 2, h);
+  ctx.lineTo(h, size - 2);
+  ctx.lineTo(2, h);
+  ctx.closePath();
+  ctx.fill();
+  return ctx.getImageData(0, 0, size, size);
+}
+
+/** The map's layers by what the operator switches: each name is a checkbox in the panel. */
+export const LAYER_GROUPS: Record<string, string[]> = {
+  zones: [...ZONE_LAYERS, "zones-edge-label", "zone-labels"],
+  towns: ["places-circle", "places-label"],
+  reports: [REPORT_CLUSTER_LAYER, REPORT_CLUSTER_COUNT_LAYER, REPORT_LAYER],
+  events: [EVENT_LAYER],
+  units: [UNIT_LAYER],
+  tracks: [TRACK_LAYER, PATROL_LAYER],
+  violations: [VIOLATION_HALO_LAYER, VIOLATION_LAYER],
+};
+
+/** Show or hide a group of layers. */
+export function showGroup(map: MapLibreMap, group: string, on: boolean): void {
+  for (const id of LAYER_GROUPS[group] ?? []) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
+  }
+}
 
 /**
  * Diagonal hatching as an image for `fill-pattern`, drawn locally (no sprite to fetch).
@@ -85,7 +140,19 @@ export function addOperationalLayers(map: MapLibreMap): void {
   map.addSource("zones", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("zone-labels", { type: "geojson", data: EMPTY });
   map.addSource("places", { type: "geojson", data: EMPTY, promoteId: "id" });
-  map.addSource("reports", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("reports", {
+    type: "geojson",
+    data: EMPTY,
+    promoteId: "id",
+    cluster: true,
+    clusterRadius: 36,
+    clusterMaxZoom: CLUSTER_MAX_ZOOM,
+    clusterMinPoints: 5,
+  });
+  map.addSource("events", { type: "geojson", data: EMPTY, promoteId: "id" });
+  map.addSource("tracks", { type: "geojson", data: EMPTY });
+  map.addSource("patrols", { type: "geojson", data: EMPTY });
+  map.addImage("event-diamond", diamondImage(), { pixelRatio: 2, sdf: true });
   map.addSource("units", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("violations", { type: "geojson", data: EMPTY, promoteId: "id" });
 
@@ -214,10 +281,52 @@ export function addOperationalLayers(map: MapLibreMap): void {
     // Above the town names in the layer order, so sector names win label collisions.
     paint: { "text-color": "#45525e", "text-halo-color": COLORS.halo, "text-halo-width": 2 },
   });
+  // Tracks under everything that is a point: where units and patrols went in the window.
+  map.addLayer({
+    id: PATROL_LAYER,
+    type: "line",
+    source: "patrols",
+    layout: { "line-join": "round", "line-cap": "round" },
+    paint: { "line-color": PATROL_COLOR, "line-width": 2, "line-dasharray": [2, 1.5], "line-opacity": 0.8 },
+  });
+  map.addLayer({
+    id: TRACK_LAYER,
+    type: "line",
+    source: "tracks",
+    layout: { "line-join": "round", "line-cap": "round" },
+    paint: { "line-color": partyColor, "line-width": 2.2, "line-opacity": 0.75 },
+  });
+  map.addLayer({
+    id: REPORT_CLUSTER_LAYER,
+    type: "circle",
+    source: "reports",
+    filter: ["has", "point_count"],
+    paint: {
+      "circle-color": "#5b6770",
+      "circle-opacity": 0.85,
+      "circle-radius": ["interpolate", ["linear"], ["get", "point_count"], 5, 11, 50, 16, 500, 24],
+      "circle-stroke-color": "#ffffff",
+      "circle-stroke-width": 1.5,
+    },
+  });
+  map.addLayer({
+    id: REPORT_CLUSTER_COUNT_LAYER,
+    type: "symbol",
+    source: "reports",
+    filter: ["has", "point_count"],
+    layout: {
+      "text-field": ["get", "point_count_abbreviated"],
+      "text-font": [FONT],
+      "text-size": 11,
+      "text-allow-overlap": true,
+    },
+    paint: { "text-color": "#ffffff" },
+  });
   map.addLayer({
     id: REPORT_LAYER,
     type: "circle",
     source: "reports",
+    filter: ["!", ["has", "point_count"]],
     paint: {
       "circle-color": reportColor,
       "circle-radius": ["interpolate", ["linear"], ["zoom"], 6, 4, 10, 6.5, 14, 9],
@@ -225,6 +334,20 @@ export function addOperationalLayers(map: MapLibreMap): void {
       "circle-stroke-width": 1.2,
       "circle-opacity": 0.92,
     },
+  });
+  // An event (fused from one or more reports) is a diamond in its kind's colour, sized by how
+  // many reports tell of it.
+  map.addLayer({
+    id: EVENT_LAYER,
+    type: "symbol",
+    source: "events",
+    layout: {
+      "icon-image": "event-diamond",
+      "icon-size": ["interpolate", ["linear"], ["coalesce", ["get", "report_count"], 1], 1, 0.7, 4, 0.95, 12, 1.25],
+      "icon-allow-overlap": true,
+      "icon-ignore-placement": true,
+    },
+    paint: { "icon-color": reportColor, "icon-halo-color": "#20262b", "icon-halo-width": 1.2 },
   });
   map.addLayer({
     id: UNIT_LAYER,
@@ -284,4 +407,13 @@ export function setUnits(map: MapLibreMap, units: Units): void {
 
 export function setViolations(map: MapLibreMap, violations: Violations): void {
   (map.getSource("violations") as GeoJSONSource).setData(violations);
+}
+
+export function setEvents(map: MapLibreMap, events: FeatureCollection): void {
+  (map.getSource("events") as GeoJSONSource).setData(events);
+}
+
+export function setTracks(map: MapLibreMap, tracks: FeatureCollection, patrols: FeatureCollection): void {
+  (map.getSource("tracks") as GeoJSONSource).setData(tracks);
+  (map.getSource("patrols") as GeoJSONSource).setData(patrols);
 }

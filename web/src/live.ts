@@ -4,7 +4,19 @@
 // when the server refuses (401 after the session ended, or an error status): then the owner
 // decides whether to log in again or to reopen from the last id (`?after=`).
 import type { Feature, Point } from "geojson";
-import type { ReportProperties, ViolationProperties } from "./api";
+import type { EventProperties, ReportProperties, ViolationProperties } from "./api";
+
+/** A unit's new position, as the feed sends it (its id is the unit's). */
+export interface PositionProperties {
+  id: string;
+  unit: string;
+  name: string;
+  sidc: string;
+  party: string | null;
+  mission: string | null;
+  observed_at: string;
+  label: string;
+}
 
 export type FeedState = "connecting" | "open" | "closed";
 
@@ -12,6 +24,9 @@ export interface FeedHandlers {
   report(feature: Feature<Point, ReportProperties>): void;
   violation(feature: Feature<Point, ViolationProperties>): void;
   correction(feature: Feature<Point, ReportProperties>): void;
+  /** A fused event holding a new report (new, or grown by it). */
+  event(feature: Feature<Point, EventProperties>): void;
+  position(feature: Feature<Point, PositionProperties>): void;
   state(state: FeedState): void;
   /** The server refused the stream (EventSource will not retry by itself). */
   refused(): void;
@@ -43,9 +58,13 @@ export class LiveFeed {
         handle(data);
       });
     };
+    // The feed's starting point: only its id matters (a later reopen resumes from it).
+    listen("resume", () => undefined);
     listen("report", this.handlers.report);
     listen("violation", this.handlers.violation);
     listen("correction", this.handlers.correction);
+    listen("event", this.handlers.event);
+    listen("position", this.handlers.position);
     return new Promise((resolve) => {
       source.addEventListener("open", () => {
         this.handlers.state("open");

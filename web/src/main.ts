@@ -10,6 +10,7 @@ import {
   type MapMouseEvent,
   Map as MapLibreMap,
   NavigationControl,
+  type GeoJSONSource,
   type PointLike,
   Popup,
   ScaleControl,
@@ -21,10 +22,12 @@ import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import { type Alert, AlertList } from "./alerts";
 import {
   ApiError,
+  fetchEvents,
   fetchMe,
   fetchMissions,
   fetchPlaces,
   fetchReports,
+  fetchTracks,
   fetchUnits,
   fetchViolations,
   fetchZones,
@@ -36,6 +39,7 @@ import {
   type Mission,
   onSessionEnded,
   type Places,
+  problemDetail,
   type ReportProperties,
   type TimeSpan,
   type UnitProperties,
@@ -46,13 +50,34 @@ import {
   type ZoneProperties,
   type Zones,
 } from "./api";
-import { baseStyle, buildBasemap, fetchTopologies, regionAround, type Topologies } from "./basemap";
+import { type BasemapIndex, baseStyle, fetchBasemapIndex, loadBasemap } from "./basemap";
+import { dashboards } from "./dashboards"; // dashboards
 import { byId } from "./dom";
+import { type EventFeature, eventPopup, MergeTray } from "./eventpanel";
+import {
+  anyFilter,
+  describeFilters,
+  FilterPanel,
+  type Filters,
+  filtersFromUrl,
+  hiddenFromUrl,
+  reportParams,
+  violationParams,
+  writeFiltersToUrl,
+  writeHiddenToUrl,
+} from "./filters";
 import { toDtg } from "./dtg";
 import { type LonLat, lonLatText, toMgrs } from "./geo";
 import {
   addOperationalLayers,
+  CLUSTER_MAX_ZOOM,
+  EVENT_LAYER,
+  LAYER_GROUPS,
+  REPORT_CLUSTER_LAYER,
   REPORT_LAYER,
+  setEvents,
+  setTracks,
+  showGroup,
   setPlaces,
   setReports,
   setUnits,
@@ -63,7 +88,7 @@ import {
   VIOLATION_LAYER,
   ZONE_LAYERS,
 } from "./layers";
-import { type FeedState, LiveFeed } from "./live";
+import { type FeedState, LiveFeed, type PositionProperties } from "./live";
 import { MeasureTool } from "./measure";
 import { highestMarking, markingClass } from "./marking";
 import { clearPanel, renderPlaces, renderReports, renderZones, setCount } from "./panel";
@@ -100,7 +125,21 @@ export interface PeaceWatchHandle {
   span: { start: string; end: string } | null;
   /** The live feed's connection (GET /api/v1/stream). */
   feed: FeedState;
-  counts: { zones: number; places: number; reports: number; violations: number; units: number };
+  counts: {
+    zones: number;
+    places: number;
+    reports: number;
+    violations: number;
+    units: number;
+    events: number;
+    tracks: number;
+  };
+  /** The filters in force (GET /api/v1/reports' own), as in the URL. */
+  filters: Filters;
+  /** Layer groups switched off in the panel. */
+  hidden: string[];
+  /** Events selected by an analyst for merging. */
+  merging: string[];
   reportsByKind: Record<string, number>;
   /** Alerts for violations that arrived on the live feed. */
   alerts: { total: number; unacknowledged: number };
@@ -133,7 +172,15 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 setWorkerUrl(workerUrl);
 
-const emptyCounts = (): PeaceWatchHandle["counts"] => ({ zones: 0, places: 0, reports: 0, violations: 0, units: 0 });
+const emptyCounts = (): PeaceWatchHandle["counts"] => ({
+  zones: 0,
+  places: 0,
+  reports: 0,
+  violations: 0,
+  units: 0,
+  events: 0,
+  tracks: 0,
+});
 
 const pw: PeaceWatchHandle = {
   user: null,
@@ -146,6 +193,9 @@ const pw: PeaceWatchHandle = {
   span: null,
   feed: "closed",
   counts: emptyCounts(),
+  filters: filtersFromUrl(),
+  hidden: [...hiddenFromUrl()],
+  merging: [],
   reportsByKind: {},
   alerts: { total: 0, unacknowledged: 0 },
   t: null,
@@ -214,11 +264,21 @@ function clampDay(day: string, span: Span): string {
 
 // ---- map helpers ----------------------------------------------------------
 
-function once(map: MapLibreMap, event: "load" | "idle"): Promise<void> {
+function once(map: MapLibreMap, event: "style.load" | "load" | "idle"): Promise<void> {
   return new Promise((resolve) => map.once(event, () => resolve()));
 }
 
-const OPERATIONAL_SOURCES = ["zones", "zone-labels", "places", "reports", "units", "violations"];
+const OPERATIONAL_SOURCES = [
+  "zones",
+  "zone-labels",
+  "places",
+  "reports",
+  "events",
+  "tracks",
+  "patrols",
+  "units",
+  "violations",
+];
 
 /** Resolve when every source has its data and the map has drawn it (MapLibre `idle`). */
 async function settled(map: MapLibreMap): Promise<void> {
@@ -265,6 +325,10 @@ let zones: Zones = allZones;
 let units: Units = NO_UNITS;
 let reportsById = new Map<string, ReportFeature>();
 let violationsById = new Map<string, ViolationFeature>();
+let eventsById = new Map<string, EventFeature>();
+/** Units' tracks and patrols' tracks of the window. */
+let tracks: FeatureCollection = { type: "FeatureCollection", features: [] };
+let patrols: FeatureCollection = { type: "FeatureCollection", features: [] };
 let unitsById = new Map<string, UnitProperties>();
 let zonesById = new Map<string, ZoneProperties>();
 /** The window on screen, and what was chosen; null until the first load. */
@@ -278,7 +342,7 @@ let redrawTimer: number | null = null;
 let liveTimer: number | null = null;
 let feed: LiveFeed | null = null;
 let popup: Popup | null = null;
-let topologies: Promise<Topologies> | null = null;
+let basemapIndex: Promise<BasemapIndex> | null = null;
 
 const measure = new MeasureTool(
   () => view?.map ?? null,
@@ -287,6 +351,19 @@ const measure = new MeasureTool(
   },
 );
 let parties: Promise<string[]> | null = null;
+
+/** The codes of the mission's parties the user may see (asked once per session). */
+function missionParties(): Promise<string[]> {
+  const code = pw.mission?.code;
+  if (!code) return Promise.resolve([]);
+  parties ??= getJson<{ items: { code: string }[] }>(`/api/v1/missions/${encodeURIComponent(code)}/parties`)
+    .then((body) => body.items.map((i) => i.code))
+    .catch((err: unknown) => {
+      parties = null;
+      throw err;
+    });
+  return parties;
+}
 
 const reportForm = new ReportForm({
   map: () => view?.map ?? null,
@@ -299,17 +376,7 @@ const reportForm = new ReportForm({
       mission: pw.mission?.code ?? null,
     };
   },
-  parties: () => {
-    const code = pw.mission?.code;
-    if (!code) return Promise.resolve([]);
-    parties ??= getJson<{ items: { code: string }[] }>(`/api/v1/missions/${encodeURIComponent(code)}/parties`)
-      .then((body) => body.items.map((i) => i.code))
-      .catch((err: unknown) => {
-        parties = null;
-        throw err;
-      });
-    return parties;
-  },
+  parties: missionParties,
   filed: async (id) => {
     const gen = session;
     const f = await getJson<ReportFeature>(`/api/v1/reports/${encodeURIComponent(id)}`);
@@ -320,17 +387,37 @@ const reportForm = new ReportForm({
   },
 });
 
-const alerts = new AlertList(showAlert, (list) => {
-  pw.alerts = { total: list.all.length, unacknowledged: list.unacknowledged };
+const alerts = new AlertList(
+  showAlert,
+  (list) => {
+    pw.alerts = { total: list.all.length, unacknowledged: list.unacknowledged };
+  },
+  () => pw.user?.permissions.includes("alerts:ack") ?? false,
+  (f) => {
+    if (!violationsById.has(f.properties.id)) return;
+    violationsById.set(f.properties.id, f);
+    scheduleRedraw();
+  },
+);
+
+const filterPanel = new FilterPanel();
+
+const mergeTray = new MergeTray((kept, gone) => {
+  for (const id of gone) eventsById.delete(id);
+  eventsById.set(kept.properties.id, kept);
+  pw.merging = [];
+  popup?.remove();
+  scheduleRedraw();
+  setStatus(`Events merged: ${kept.properties.title} (${kept.properties.report_count} reports).`);
 });
 
-/** The basemap files, fetched once per page (they are static, not API data). */
-function basemapTopologies(): Promise<Topologies> {
-  topologies ??= fetchTopologies().catch((err: unknown) => {
-    topologies = null;
+/** The basemap's world overview and cell index, fetched once per page (static, not API data). */
+function basemapWorld(): Promise<BasemapIndex> {
+  basemapIndex ??= fetchBasemapIndex().catch((err: unknown) => {
+    basemapIndex = null;
     throw err;
   });
-  return topologies;
+  return basemapIndex;
 }
 
 function updatePageMarking(): void {
@@ -339,6 +426,9 @@ function updatePageMarking(): void {
     ...[...reportsById.values()].map((f) => f.properties.label),
     ...[...violationsById.values()].map((f) => f.properties.label),
     ...units.features.map((f) => f.properties.label),
+    ...[...eventsById.values()].map((f) => f.properties.label),
+    ...[...tracks.features, ...patrols.features].map((f) => String(f.properties?.label ?? "")),
+    ...dashboards.markings(), // dashboards
   ]);
   // The same banner at the top and at the bottom of the page.
   for (const id of ["page-marking", "page-marking-bottom"]) {
@@ -372,6 +462,9 @@ function redraw(map: MapLibreMap): void {
   const reports = collection(reportsById.values());
   setReports(map, reports);
   setViolations(map, collection(violationsById.values()));
+  setEvents(map, collection(eventsById.values()));
+  pw.counts.events = eventsById.size;
+  setCount("count-events", eventsById.size);
   const byKind = renderReports(reports);
   pw.counts.reports = reports.features.length;
   pw.reportsByKind = Object.fromEntries(byKind);
@@ -386,6 +479,16 @@ function scheduleRedraw(): void {
   redrawTimer = window.setTimeout(() => redraw(map), REDRAW_DELAY_MS);
 }
 
+const EMPTY_LINES: FeatureCollection = { type: "FeatureCollection", features: [] };
+
+function showTracks(map: MapLibreMap, t: FeatureCollection, p: FeatureCollection): void {
+  tracks = t;
+  patrols = p;
+  setTracks(map, t, p);
+  pw.counts.tracks = t.features.length + p.features.length;
+  setCount("count-tracks", pw.counts.tracks);
+}
+
 function showUnits(map: MapLibreMap, found: Units): void {
   units = withSymbols(map, found);
   unitsById = new Map(units.features.map((f) => [String(f.properties.id), f.properties]));
@@ -397,6 +500,8 @@ function showUnits(map: MapLibreMap, found: Units): void {
 function clearWindowData(map: MapLibreMap): void {
   reportsById = new Map();
   violationsById = new Map();
+  eventsById = new Map();
+  showTracks(map, EMPTY_LINES, EMPTY_LINES);
   showUnits(map, NO_UNITS);
   redraw(map);
 }
@@ -468,6 +573,7 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
   pw.t = c.t;
   pw.span = { start: s.start.toISOString(), end: s.end.toISOString() };
   pw.error = null;
+  dashboards.follow(pw.mission, s); // dashboards
   writeChoiceToUrl(c, push);
   showChoice(c, s, v.span);
   const what = describe(c, s);
@@ -480,15 +586,20 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
   try {
     const mission = pw.mission?.code ?? null;
     const asked = fetchSpan(c, s);
-    const [reports, violations, found] = await Promise.all([
-      fetchReports(mission, asked, signal),
-      fetchViolations(mission, asked, signal),
+    const f = pw.filters;
+    const [reports, violations, found, events, lines] = await Promise.all([
+      fetchReports(mission, asked, signal, reportParams(f)),
+      fetchViolations(mission, asked, signal, violationParams(f)),
       fetchUnits(mission, s.end, signal),
+      fetchEvents(mission, asked, signal),
+      fetchTracks(mission, asked, signal),
     ]);
     if (gen !== windowGeneration) return;
     reportsById = new Map(reports.collection.features.map((f) => [f.properties.id, f]));
     violationsById = new Map(violations.collection.features.map((f) => [f.properties.id, f]));
+    eventsById = new Map(events.collection.features.map((e) => [e.properties.id, e]));
     showUnits(map, found);
+    showTracks(map, lines.tracks, lines.patrols);
     const waiting = pendingFeed;
     pendingFeed = null;
     for (const apply of waiting) apply();
@@ -496,13 +607,14 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
     await settled(map);
     if (gen !== windowGeneration) return;
     const note = wanted.day !== c.day ? ` (${wanted.day} is outside the mission span)` : "";
-    const truncated = reports.truncated || violations.truncated;
+    const truncated = reports.truncated || violations.truncated || events.truncated;
+    const filtered = anyFilter(f) ? ` Filtered: ${describeFilters(f)}.` : "";
     if (truncated) {
-      setStatus(`${what}: showing the first ${MAX_PAGES} pages only${note}.`, "warn");
+      setStatus(`${what}: showing the first ${MAX_PAGES} pages only${note}.${filtered}`, "warn");
     } else {
       setStatus(
-        `${what}: ${pw.counts.reports} reports, ${pw.counts.violations} violations, ${pw.counts.units} units, ` +
-          `${pw.counts.zones} zones, ${pw.counts.places} towns${note}.`,
+        `${what}: ${pw.counts.reports} reports, ${pw.counts.events} events, ${pw.counts.violations} violations, ` +
+          `${pw.counts.units} units, ${pw.counts.zones} zones, ${pw.counts.places} towns${note}.${filtered}`,
         note ? "warn" : "info",
       );
     }
@@ -539,6 +651,7 @@ function startLiveTimer(v: View): void {
     showChoice(choice, s, v.span);
     for (const [id, f] of reportsById) if (!inSpan(f.properties.observed_at, s, true)) reportsById.delete(id);
     for (const [id, f] of violationsById) if (!inSpan(f.properties.observed_at, s, true)) violationsById.delete(id);
+    for (const [id, f] of eventsById) if (Date.parse(f.properties.last_observed_at) < s.start.getTime()) eventsById.delete(id);
     redraw(v.map);
     const gen = windowGeneration;
     fetchUnits(pw.mission?.code ?? null, now)
@@ -566,8 +679,85 @@ function whenLoaded(apply: () => void): void {
 
 function onReport(f: ReportFeature): void {
   if (!ofMission(f.properties.mission)) return;
+  const filters = pw.filters;
+  if (!anyFilter(filters)) {
+    whenLoaded(() => {
+      if (span && choice && inSpan(f.properties.observed_at, span, choice.live)) reportsById.set(f.properties.id, f);
+    });
+    return;
+  }
+  // Filters in force: the server says whether the new report passes them (the same query as
+  // the window's, narrowed to the report's place and instant), so that the page never keeps a
+  // second, client-side version of the filters.
+  const gen = windowGeneration;
+  void passesFilters(f, filters)
+    .then((passes) => {
+      if (!passes || gen !== windowGeneration || filters !== pw.filters) return;
+      whenLoaded(() => {
+        if (span && choice && inSpan(f.properties.observed_at, span, choice.live)) reportsById.set(f.properties.id, f);
+      });
+    })
+    .catch(() => undefined);
+}
+
+async function passesFilters(f: ReportFeature, filters: Filters): Promise<boolean> {
+  const [lon, lat] = f.geometry.coordinates;
+  const t = Date.parse(f.properties.observed_at);
+  const params = new URLSearchParams({
+    start: isoTime(new Date(Math.floor(t / 1000) * 1000)),
+    end: isoTime(new Date(Math.floor(t / 1000) * 1000 + 1000)),
+    bbox: [lon - 1e-6, lat - 1e-6, lon + 1e-6, lat + 1e-6].join(","),
+    limit: "1000",
+  });
+  if (f.properties.mission) params.set("mission", f.properties.mission);
+  for (const [k, v] of reportParams(filters)) params.append(k, v);
+  const body = await getJson<{ features: ReportFeature[] }>(`/api/v1/reports?${params}`);
+  return body.features.some((r) => r.properties.id === f.properties.id);
+}
+
+function onEvent(f: EventFeature): void {
+  if (!ofMission(f.properties.mission)) return;
   whenLoaded(() => {
-    if (span && choice && inSpan(f.properties.observed_at, span, choice.live)) reportsById.set(f.properties.id, f);
+    if (!span || !choice) return;
+    const overlaps =
+      Date.parse(f.properties.first_observed_at) < span.end.getTime() + (choice.live ? CLOCK_SKEW_MS : 0) &&
+      Date.parse(f.properties.last_observed_at) >= span.start.getTime();
+    if (overlaps) eventsById.set(f.properties.id, f);
+  });
+}
+
+/** A unit moved: in a window that ends now (live) or after the move, the symbol follows it and
+ * the track grows; a move the window does not reach changes nothing. */
+function onPosition(f: Feature<Point, PositionProperties>): void {
+  if (!ofMission(f.properties.mission) || !view) return;
+  const map = view.map;
+  whenLoaded(() => {
+    if (!span || !choice) return;
+    const t = Date.parse(f.properties.observed_at);
+    const end = span.end.getTime() + (choice.live ? CLOCK_SKEW_MS : 0);
+    if (t >= end) return;
+    const held = units.features.find((u) => u.properties.id === f.properties.unit);
+    if (held && Date.parse(held.properties.position_at) <= t) {
+      held.geometry = f.geometry;
+      held.properties = { ...held.properties, position_at: f.properties.observed_at };
+      showUnits(map, units);
+    }
+    if (t < span.start.getTime()) return;
+    const track = tracks.features.find(
+      (x) => x.properties?.unit === f.properties.unit && x.properties?.label === f.properties.label,
+    );
+    const point = f.geometry.coordinates;
+    if (track && track.geometry.type === "LineString") track.geometry.coordinates.push(point);
+    else if (track && track.geometry.type === "Point") {
+      track.geometry = { type: "LineString", coordinates: [track.geometry.coordinates, point] };
+    } else {
+      tracks.features.push({
+        type: "Feature",
+        geometry: { type: "Point", coordinates: point },
+        properties: { ...f.properties, id: f.properties.unit, points: 1 },
+      });
+    }
+    showTracks(map, tracks, patrols);
   });
 }
 
@@ -607,6 +797,8 @@ function openFeed(gen: number): Promise<void> {
     report: onReport,
     violation: onViolation,
     correction: onCorrection,
+    event: onEvent,
+    position: onPosition,
     state: (s) => {
       if (feed === f) setFeedState(s);
     },
@@ -650,10 +842,12 @@ function around(p: { x: number; y: number }, r: number): [PointLike, PointLike] 
 }
 
 function wireInteractions(map: MapLibreMap): void {
-  popup = new Popup({ maxWidth: "340px", closeButton: true, focusAfterOpen: false });
+  // The click handler below decides: a click on another feature moves the popup there (closing
+  // it on every map click would race with the handler that opens it), a click on nothing closes it.
+  popup = new Popup({ maxWidth: "340px", closeButton: true, closeOnClick: false, focusAfterOpen: false });
   const p = popup;
-  const points = [VIOLATION_LAYER, UNIT_LAYER, REPORT_LAYER];
-  const clickable = [...points, ...ZONE_LAYERS];
+  const points = [VIOLATION_LAYER, UNIT_LAYER, EVENT_LAYER, REPORT_LAYER];
+  const clickable = [...points, REPORT_CLUSTER_LAYER, ...ZONE_LAYERS];
   const idOf = (f: MapGeoJSONFeature): string => String(f.properties.id);
 
   map.on("click", (e: MapMouseEvent) => {
@@ -682,10 +876,26 @@ function wireInteractions(map: MapLibreMap): void {
         } else if (layer === UNIT_LAYER) {
           const u = unitsById.get(idOf(f));
           if (u) boxes.push(unitPopup(u));
+        } else if (layer === EVENT_LAYER) {
+          const ev = eventsById.get(idOf(f));
+          if (ev) boxes.push(eventPopup(ev.properties, mayMerge() ? mergeTray : null));
         } else {
           const r = reportsById.get(idOf(f));
           if (r) boxes.push(reportPopup(r.properties));
         }
+      }
+    }
+    if (!boxes.length) {
+      // A cluster of reports: zoom in until it comes apart.
+      const cluster = map.queryRenderedFeatures(around(e.point, 4), { layers: [REPORT_CLUSTER_LAYER] })[0];
+      if (cluster) {
+        const source = map.getSource("reports") as GeoJSONSource;
+        const [lon, lat] = (cluster.geometry as Point).coordinates;
+        void source
+          .getClusterExpansionZoom(Number(cluster.properties.cluster_id))
+          .then((zoom) => map.easeTo({ center: [lon, lat], zoom: Math.min(zoom, CLUSTER_MAX_ZOOM + 1) }))
+          .catch(() => map.easeTo({ center: [lon, lat], zoom: CLUSTER_MAX_ZOOM + 1 }));
+        return;
       }
     }
     if (boxes.length) {
@@ -698,7 +908,10 @@ function wireInteractions(map: MapLibreMap): void {
       .queryRenderedFeatures(e.point, { layers: ZONE_LAYERS })
       .map((f) => zonesById.get(String(f.properties.id)))
       .filter((z): z is ZoneProperties => z !== undefined);
-    if (!zoneHits.length) return;
+    if (!zoneHits.length) {
+      p.remove();
+      return;
+    }
     const rank = (k: string): number => {
       const i = ZONE_PRIORITY.indexOf(k);
       return i === -1 ? ZONE_PRIORITY.length + (k === "boundary" ? 1 : 0) : i;
@@ -731,6 +944,11 @@ function showCursor(at: LonLat | null): void {
   node.dataset.lat = at[1].toFixed(6);
   const grid = toMgrs(at);
   node.textContent = grid ? `${lonLatText(at)} · MGRS ${grid}` : lonLatText(at);
+}
+
+/** Merging events is offered to analysts only (the server checks anyway). */
+function mayMerge(): boolean {
+  return pw.user?.permissions.includes("events:fuse") ?? false;
 }
 
 /** Confirm or dismiss a violation: only offered to users who may (the server checks anyway). */
@@ -805,6 +1023,8 @@ function wireWindowControls(): void {
   byId("play").addEventListener("click", () => (playTimer !== null || pw.playing ? stopPlay() : startPlay()));
   window.addEventListener("popstate", () => {
     stopPlay();
+    pw.filters = filtersFromUrl();
+    filterPanel.show(pw.filters);
     if (view) void showWindow(view, initialChoice(view.span), false);
   });
 }
@@ -879,10 +1099,10 @@ async function loadMap(gen: number): Promise<void> {
   setReady("false");
   setStatus("Loading…");
   // The feed opens first, so that nothing written while the window loads is missed.
-  const [missions, places, topos] = await Promise.all([
+  const [missions, places, world] = await Promise.all([
     fetchMissions(),
     fetchPlaces(500),
-    basemapTopologies(),
+    basemapWorld(),
     openFeed(gen),
   ]);
   if (gen !== session) return;
@@ -890,7 +1110,9 @@ async function loadMap(gen: number): Promise<void> {
   // itself: then the map shows every report released to them, around the towns.
   const mission = pickMission(missions);
   const bbox: BBox = mission?.bbox ?? extentOf(places) ?? [-180, -85, 180, 85];
-  const basemap = buildBasemap(topos, regionAround(bbox));
+  // The basemap's cells around the mission (a few hundred kB, precomputed at build time).
+  const basemap = await loadBasemap(world, bbox);
+  if (gen !== session) return;
   pw.mission = mission;
   const bounds: Span = mission
     ? missionSpan(mission)
@@ -926,9 +1148,12 @@ async function loadMap(gen: number): Promise<void> {
   const zonesP = mission ? fetchZones(mission.code) : Promise.resolve(NO_ZONES);
   // Awaited below; if this load stops first (logout), its failure must not go "uncaught".
   zonesP.catch(() => undefined);
-  await once(map, "load");
+  // The style, not the whole basemap: the window's data loads while the basemap's tiles are
+  // cut, rather than after (issue 6: first paint).
+  await once(map, "style.load");
   if (gen !== session) return;
   addOperationalLayers(map);
+  for (const group of Object.keys(LAYER_GROUPS)) showGroup(map, group, !pw.hidden.includes(group));
   measure.addLayers(map, VIOLATION_HALO_LAYER);
   const z = await zonesP;
   if (gen !== session) return;
@@ -936,11 +1161,53 @@ async function loadMap(gen: number): Promise<void> {
   zonesById = new Map(z.features.map((f) => [String(f.properties.id), f.properties]));
   setPlaces(map, places);
   renderPlaces(places);
+  offerFilterChoices(z);
   pw.counts.places = places.features.length;
   wireInteractions(map);
   view = { map, span: bounds };
 
   await showWindow(view, initialChoice(bounds), false);
+}
+
+// ---- filters and layers ----------------------------------------------------------
+
+/** The parties of the mission and its zones, as the user may see them, in the filter form. */
+function offerFilterChoices(z: Zones): void {
+  const zoneChoices = z.features
+    .map((f) => ({ uid: String(f.properties.id), name: f.properties.name }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  filterPanel.setChoices([], zoneChoices);
+  filterPanel.show(pw.filters);
+  const gen = session;
+  missionParties()
+    .then((codes) => {
+      if (gen !== session) return;
+      filterPanel.setChoices(codes, zoneChoices);
+      filterPanel.show(pw.filters);
+    })
+    .catch(() => undefined);
+}
+
+function wireFiltersAndLayers(): void {
+  filterPanel.wire((f) => {
+    pw.filters = f;
+    writeFiltersToUrl(f);
+    if (view && choice) void showWindow(view, choice, false);
+  });
+  filterPanel.show(pw.filters);
+  mergeTray.wire();
+  const switches = [...document.querySelectorAll<HTMLInputElement>("#layer-switches input[name=layer]")];
+  for (const box of switches) {
+    box.checked = !pw.hidden.includes(box.value);
+    box.addEventListener("change", () => {
+      const hidden = new Set(pw.hidden);
+      if (box.checked) hidden.delete(box.value);
+      else hidden.add(box.value);
+      pw.hidden = [...hidden].sort();
+      writeHiddenToUrl(hidden);
+      if (view) showGroup(view.map, box.value, box.checked);
+    });
+  }
 }
 
 // ---- session ----------------------------------------------------------------
@@ -982,9 +1249,14 @@ function teardown(): void {
   units = NO_UNITS;
   reportsById = new Map();
   violationsById = new Map();
+  eventsById = new Map();
+  tracks = patrols = EMPTY_LINES;
   unitsById = new Map();
   zonesById = new Map();
+  mergeTray.clear();
+  pw.merging = [];
   clearPanel();
+  dashboards.clear(); // dashboards
   updatePageMarking();
   byId("title").textContent = "PeaceWatch";
   document.title = "PeaceWatch";
@@ -1039,10 +1311,6 @@ function startSession(user: User): void {
   });
 }
 
-function problemDetail(err: unknown): string {
-  if (err instanceof ApiError) return err.problem?.detail || err.problem?.title || err.message;
-  return err instanceof Error ? err.message : String(err);
-}
 
 function wireLogin(): void {
   const form = byId<HTMLFormElement>("login-form");
@@ -1105,6 +1373,7 @@ async function main(): Promise<void> {
   alerts.wire();
   reportForm.wire();
   measure.wire();
+  dashboards.wire(updatePageMarking); // dashboards
   // One tool at a time takes the map's clicks.
   byId("measure").addEventListener("click", () => {
     if (measure.active) reportForm.close();
@@ -1113,6 +1382,7 @@ async function main(): Promise<void> {
     if (reportForm.isOpen && measure.active) measure.toggle();
   });
   wireLogin();
+  wireFiltersAndLayers();
   // A 401 here is the expected answer before login: no error, just the form.
   const user = await fetchMe();
   if (user) startSession(user);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -13,7 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from peacewatch import __version__
 from peacewatch.api import problems
@@ -28,7 +29,9 @@ from peacewatch.api.routers import (
     missions,
     ogc,
     reports,
+    stats,
     stream,
+    tak,
     units,
     users,
     zones,
@@ -51,6 +54,35 @@ def static_dir() -> Path:
     return Path(str(files("peacewatch") / "static"))
 
 
+class _FeedWaker:
+    """Store hook: positions are written outside the report pipeline (API, files, CoT); once
+    such a transaction commits, wake the live feeds of every app on this store, which then
+    read the new rows themselves. One per store, however many apps (tests make many)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.buses: weakref.WeakSet[Bus] = weakref.WeakSet()
+
+    def __call__(self, conn: Connection, topic: str, rows: list[dict[str, Any]]) -> None:
+        if topic == "positions" and rows:
+            buses = list(self.buses)
+
+            def wake() -> None:
+                for bus in buses:
+                    bus.publish("positions", [])
+
+            self.store.after_commit(conn, wake)
+
+
+def wake_feed_on_positions(store: Store, bus: Bus) -> None:
+    """Wake ``bus``'s live feeds whenever positions are committed to ``store``."""
+    waker = next((h for h in store.hooks if isinstance(h, _FeedWaker)), None)
+    if waker is None:
+        waker = _FeedWaker(store)
+        store.hooks.append(waker)
+    waker.buses.add(bus)
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """Build the PeaceWatch web app for ``settings`` (and an already opened ``store``)."""
     settings = settings or Settings()
@@ -60,8 +92,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        gateway = await tak.start(app_, settings) if settings.tak_enabled else None
         yield
+        if gateway is not None:
+            await gateway.stop()
         if own_store:
             store.dispose()
 
@@ -79,6 +114,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     attach_compliance(store)  # every report and position written through this app is judged
     attach_fusion(store)  # and every report placed in an event (fusion/engine.py)
     app.state.bus = Bus()
+    wake_feed_on_positions(store, app.state.bus)
     app.state.login_throttle = Throttle(settings.login_failures_per_address)
     # The offline basemap (Natural Earth 1:10m) is several MB of JSON; gzip cuts it by ~4x.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -96,7 +132,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         compliance,
         events,
         exports,
+        stats,
         ogc,
+        tak,
     )
     for module in routers:
         app.include_router(module.router)

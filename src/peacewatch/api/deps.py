@@ -218,12 +218,14 @@ UserAdmin = Annotated[Viewer, Depends(Allow(Permission.MANAGE_USERS))]
 AuditReader = Annotated[Viewer, Depends(Allow(Permission.READ_AUDIT))]
 Account = Annotated[Viewer, Depends(Allow(Permission.OWN_ACCOUNT))]
 ViolationJudge = Annotated[Viewer, Depends(Allow(Permission.RULE_VIOLATIONS))]
+AlertAcknowledger = Annotated[Viewer, Depends(Allow(Permission.ACK_ALERTS))]
 BBoxDep = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
 WindowDep = Annotated[tuple[datetime | None, datetime | None], Depends(window_param)]
 ReportFiltersDep = Annotated[Filters, Depends(report_filters_param)]
 
 __all__ = [
     "Account",
+    "AlertAcknowledger",
     "AuditReader",
     "AuthDep",
     "BBoxDep",

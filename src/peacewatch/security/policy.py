@@ -22,6 +22,7 @@ class Permission(StrEnum):
     RULE_VIOLATIONS = "violations:rule"  # confirm or dismiss suspected violations
     FUSE_EVENTS = "events:fuse"  # merge and split events, detach reports from them
     GRADE_SOURCES = "sources:grade"  # register sources, change their reliability and grades
+    ACK_ALERTS = "alerts:ack"  # acknowledge a violation's alert for the operations centre
 
 
 class Role(StrEnum):
@@ -54,7 +55,7 @@ _BASE = frozenset({P.READ, P.OWN_ACCOUNT})
 # What each role may do. Labels decide *which* records a user sees or may write; this table
 # decides *what kind* of action is open to them at all.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.WATCHKEEPER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS},
+    Role.WATCHKEEPER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS, P.ACK_ALERTS},
     Role.PATROL_LEADER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS},
     Role.ANALYST: _BASE | {P.WRITE_REPORTS, P.FUSE_EVENTS, P.GRADE_SOURCES},
     Role.COMPLIANCE_OFFICER: _BASE | {P.WRITE_ZONES, P.RULE_VIOLATIONS},

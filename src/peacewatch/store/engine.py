@@ -29,6 +29,10 @@ def spatial_for(conn: Connection) -> ModuleType:
     return postgis_spatial if conn.dialect.name == "postgresql" else sqlite_spatial
 
 
+# Key of Connection.info holding the callbacks of Store.after_commit.
+_AFTER_COMMIT = "peacewatch.after_commit"
+
+
 @dataclass
 class Store:
     """One database: its engine and the backend module that holds backend-specific SQL."""
@@ -61,13 +65,22 @@ class Store:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    def after_commit(self, conn: Connection, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the write transaction of ``conn`` has committed (never when
+        it rolls back): how a hook tells readers in other transactions that rows are there."""
+        conn.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction; on SQLite it takes the write lock at BEGIN (BEGIN IMMEDIATE)."""
         with self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            conn.info.pop(_AFTER_COMMIT, None)  # left by a transaction that rolled back
             with conn.begin():
                 yield conn
+            callbacks = conn.info.pop(_AFTER_COMMIT, [])
+        for callback in callbacks:
+            callback()
         if self.checkpointer is not None:
             self.checkpointer.nudge()
 

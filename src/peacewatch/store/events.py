@@ -4,6 +4,7 @@ rests on a report its viewer may not see; its reports are still filtered one by 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -147,3 +148,16 @@ def event_ids(conn: Connection, *, viewer: Viewer, uuids: list[str]) -> dict[str
         events.c.id, events.c.uuid, events.c.mission_id, events.c.locked, events.c.label_id
     ).where(events.c.uuid.in_(uuids), visible(events, viewer))
     return {row.uuid: row for row in conn.execute(query)}
+
+
+def events_of_reports(
+    conn: Connection, *, viewer: Viewer, report_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """The visible events that hold any of the report rows ``report_ids``, as Features: what
+    the live feed sends after new reports, as fusion placed them in the same transaction."""
+    if not report_ids:
+        return []
+    held = select(event_reports.c.event_id).where(event_reports.c.report_id.in_(report_ids))
+    query = select(*_columns()).select_from(_from())
+    query = query.where(events.c.id.in_(held), visible(events, viewer)).order_by(events.c.id)
+    return [_feature(r) for r in conn.execute(query)]

@@ -508,3 +508,11 @@ report_versions = Table(
     *_label_columns(index=False),
     UniqueConstraint("report_id", "version"),
 )
+
+# --- alert acknowledgements (migration 0006) -----------------------------------------------
+# A new violation is an alert on the watchkeepers' screens; the first watchkeeper to act on it
+# acknowledges it for the whole operations centre (audited). Not a ruling: ``state`` stays as
+# it was until a compliance officer decides.
+violations.append_column(Column("acknowledged_by", String(64), nullable=True))
+violations.append_column(Column("acknowledged_at", UTCDateTime(), nullable=True))
+violations.append_column(Column("acknowledged_note", Text, nullable=True))

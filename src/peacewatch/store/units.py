@@ -192,3 +192,158 @@ def list_positions(
         }
         for r in rows
     ]
+
+
+def list_tracks(
+    conn: Connection,
+    *,
+    viewer: Any,
+    mission: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    limit: int = 50_000,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Each visible unit's visible positions in [start, end) as lines in time order, with
+    ``limit`` positions at most; returns (features, truncated).
+
+    A line is a run of consecutive positions under one label, and carries that label: a
+    label derived from several (their most restrictive) could name no audience the viewer
+    belongs to although the viewer may see each part (REL TO GBR with REL TO NATO), so a
+    track whose positions change label is drawn as several lines. A single position is a
+    Point. With ``bbox``, only tracks with a position in it, drawn whole."""
+    query = (
+        select(
+            units.c.uid,
+            units.c.name,
+            units.c.sidc,
+            parties.c.code.label("party"),
+            missions.c.code.label("mission"),
+            unit_positions.c.lon,
+            unit_positions.c.lat,
+            unit_positions.c.observed_at,
+            unit_positions.c.label_id,
+        )
+        .join(units, units.c.id == unit_positions.c.unit_id)
+        .join(missions, missions.c.id == units.c.mission_id)
+        .outerjoin(parties, parties.c.id == units.c.party_id)
+        .where(visible(units, viewer), visible(unit_positions, viewer))
+    )
+    window = []
+    if start is not None:
+        window.append(unit_positions.c.observed_at >= start)
+    if end is not None:
+        window.append(unit_positions.c.observed_at < end)
+    query = query.where(*window)
+    if mission is not None:
+        query = query.where(missions.c.code == mission)
+    if bbox is not None:
+        inside = select(unit_positions.c.unit_id).where(
+            unit_positions.c.lon >= bbox[0], unit_positions.c.lat >= bbox[1],
+            unit_positions.c.lon <= bbox[2], unit_positions.c.lat <= bbox[3],
+            visible(unit_positions, viewer), *window,
+        )  # fmt: skip
+        query = query.where(unit_positions.c.unit_id.in_(inside))
+    order = (units.c.uid, unit_positions.c.observed_at, unit_positions.c.id)
+    rows = conn.execute(query.order_by(*order).limit(limit + 1)).all()
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    wanted = {r.label_id for r in rows}
+    markings = dict(
+        conn.execute(select(labels.c.id, labels.c.marking).where(labels.c.id.in_(wanted))).all()
+    )
+    runs: list[list[Any]] = []
+    for r in rows:
+        if runs and runs[-1][0].uid == r.uid and runs[-1][0].label_id == r.label_id:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    features = []
+    seen: dict[str, int] = {}
+    for points in runs:
+        first, last = points[0], points[-1]
+        n = seen[first.uid] = seen.get(first.uid, 0) + 1
+        coords = [[p.lon, p.lat] for p in points]
+        geometry = (
+            {"type": "LineString", "coordinates": coords}
+            if len(coords) > 1
+            else {"type": "Point", "coordinates": coords[0]}
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": first.uid if n == 1 else f"{first.uid}~{n}",
+                "geometry": geometry,
+                "properties": {
+                    "id": first.uid if n == 1 else f"{first.uid}~{n}",
+                    "unit": first.uid,
+                    "name": first.name,
+                    "sidc": first.sidc,
+                    "party": first.party,
+                    "mission": first.mission,
+                    "points": len(points),
+                    "start": first.observed_at.isoformat().replace("+00:00", "Z"),
+                    "end": last.observed_at.isoformat().replace("+00:00", "Z"),
+                    "label": markings[first.label_id],
+                },
+            }
+        )
+    return features, truncated
+
+
+def positions_after(
+    conn: Connection, *, viewer: Any, after: int, limit: int = 500
+) -> list[tuple[int, dict[str, Any]]]:
+    """Positions stored after row ``after`` whose unit and position ``viewer`` may see,
+    oldest row first, as (row id, Feature): what the live feed sends to move units."""
+    query = (
+        select(
+            unit_positions.c.id,
+            unit_positions.c.lon,
+            unit_positions.c.lat,
+            unit_positions.c.observed_at,
+            units.c.uid,
+            units.c.name,
+            units.c.sidc,
+            parties.c.code.label("party"),
+            missions.c.code.label("mission"),
+            labels.c.marking.label("label"),
+        )
+        .join(units, units.c.id == unit_positions.c.unit_id)
+        .join(missions, missions.c.id == units.c.mission_id)
+        .join(labels, labels.c.id == unit_positions.c.label_id)
+        .outerjoin(parties, parties.c.id == units.c.party_id)
+        .where(
+            unit_positions.c.id > after,
+            visible(units, viewer),
+            visible(unit_positions, viewer),
+        )
+        .order_by(unit_positions.c.id)
+        .limit(limit)
+    )
+    return [
+        (
+            int(r.id),
+            {
+                "type": "Feature",
+                "id": r.uid,
+                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+                "properties": {
+                    "id": r.uid,
+                    "unit": r.uid,
+                    "name": r.name,
+                    "sidc": r.sidc,
+                    "party": r.party,
+                    "mission": r.mission,
+                    "observed_at": r.observed_at.isoformat().replace("+00:00", "Z"),
+                    "label": r.label,
+                },
+            },
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def last_position_row(conn: Connection) -> int:
+    """The newest position's row id (0 when none): where a new live feed starts."""
+    return int(conn.execute(select(func.coalesce(func.max(unit_positions.c.id), 0))).scalar_one())

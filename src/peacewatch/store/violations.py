@@ -65,7 +65,7 @@ def _pick(row: Any, *names: str, **renamed: str) -> dict[str, Any]:
 PROPERTIES = (
     "mission", "agreement", "obligation", "obligation_version", "clause", "title", "zone",
     "zone_name", "party", "category", "observed_at", "state", "reason", "decided_by",
-    "decided_at", "label",
+    "decided_at", "acknowledged_by", "acknowledged_at", "acknowledged_note", "label",
 )  # fmt: skip
 OBLIGATION = (
     "code", "version", "clause", "title", "parties", "zones", "prohibited", "valid_from",
@@ -287,6 +287,43 @@ def decide(store: Store, *, viewer: Viewer, uuid: str, state: Any, reason: Any) 
             update(violations).where(violations.c.id == current.id).values(detail | decided)
         )
         audit.append(conn, actor=viewer.name, action="violation.decide", target=uuid, detail=detail)
+
+
+NOTE_MAX = 500
+
+
+def acknowledge(store: Store, *, viewer: Viewer, uuid: str, note: Any = None) -> bool:
+    """Acknowledge the alert of a visible violation for the operations centre, audited in the
+    same transaction. The first acknowledgement stands; a second one changes nothing and
+    answers False (the caller then shows who acknowledged it first)."""
+    if note is not None and not isinstance(note, str):
+        raise ValidationFailed("the note is not valid", [FieldProblem("note", "must be text")])
+    text = (note or "").strip() or None
+    if text is not None and len(text) > NOTE_MAX:
+        raise ValidationFailed(
+            "the note is too long", [FieldProblem("note", f"at most {NOTE_MAX} characters")]
+        )
+    with store.write() as conn:
+        current = conn.execute(
+            select(violations.c.id, violations.c.acknowledged_by).where(
+                violations.c.uuid == uuid, visible(violations, viewer)
+            )
+        ).first()
+        if current is None:
+            raise NotFound(f"no violation {uuid}")
+        if current.acknowledged_by is not None:
+            return False
+        done = {
+            "acknowledged_by": viewer.name,
+            "acknowledged_at": datetime.now(UTC),
+            "acknowledged_note": text,
+        }
+        conn.execute(update(violations).where(violations.c.id == current.id).values(done))
+        audit.append(
+            conn, actor=viewer.name, action="violation.acknowledge", target=uuid,
+            detail={"note": text},
+        )  # fmt: skip
+        return True
 
 
 def list_agreements(

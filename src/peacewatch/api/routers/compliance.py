@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 
 from peacewatch.api.deps import (
+    AlertAcknowledger,
     BBoxDep,
     Reader,
     SettingsDep,
@@ -91,6 +92,22 @@ def decide_violation(
         uuid=violation_id.lower(),
         state=decision.get("state"),
         reason=decision.get("reason"),
+    )
+    return _one(request, store, viewer, violation_id)
+
+
+@router.post("/violations/{violation_id}/acknowledge", summary="Acknowledge a violation's alert")
+def acknowledge_violation(
+    request: Request,
+    violation_id: str,
+    store: StoreDep,
+    viewer: AlertAcknowledger,
+    body: Annotated[dict[str, Any] | None, Body()] = None,
+) -> dict[str, Any]:
+    """``{"note": "…"}`` (optional): the alert is acknowledged for the whole operations centre,
+    audited; the first acknowledgement stands (a second answers with it, unchanged)."""
+    violation_store.acknowledge(
+        store, viewer=viewer, uuid=violation_id.lower(), note=(body or {}).get("note")
     )
     return _one(request, store, viewer, violation_id)
 

@@ -91,6 +91,28 @@ def list_positions(
     return labelled(request, store, viewer, feature_collection(features))
 
 
+@router.get("/tracks", summary="Units' tracks in a window")
+def list_tracks(
+    request: Request,
+    store: StoreDep,
+    viewer: Reader,
+    bbox: BBoxDep,
+    window: WindowDep,
+    mission: Annotated[str | None, Query(description="mission code")] = None,
+    limit: Annotated[int, Query(ge=1, le=200_000, description="positions at most")] = 50_000,
+) -> dict[str, Any]:
+    """Each unit's positions in the window as one LineString, in time order; each track
+    carries the most restrictive label of its positions. ``truncated`` when ``limit``
+    positions did not hold the whole window."""
+    with store.read() as conn:
+        features, truncated = unit_store.list_tracks(
+            conn, viewer=viewer, mission=mission, start=window[0], end=window[1], bbox=bbox,
+            limit=limit,
+        )  # fmt: skip
+    body = feature_collection(features) | {"truncated": truncated}
+    return labelled(request, store, viewer, body)
+
+
 @router.post("/units/{uid}/positions", status_code=201, summary="Add positions to a unit")
 def add_positions(
     uid: str, store: StoreDep, viewer: TrackWriter, body: Annotated[Any, Body()]
