@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from peacewatch.cli import main
@@ -21,7 +22,7 @@ def test_db_upgrade_on_a_new_sqlite_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = CliRunner().invoke(main, ["--database", url, "db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "revision 0006" in result.output
+    assert "revision 0010" in result.output
     check = CliRunner().invoke(main, ["--database", url, "db", "check"])
     assert check.exit_code == 0 and "ok" in check.output
 
@@ -95,3 +96,15 @@ def test_serve_refuses_to_bind_beyond_loopback_without_secure_cookies(store: Sto
     result = CliRunner().invoke(main, ["--database", _url(store), "serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "PEACEWATCH_COOKIE_SECURE=true" in result.output
+
+
+def test_serve_refuses_plain_tak_listeners_beyond_loopback(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEACEWATCH_TAK_ENABLED", "true")
+    monkeypatch.setenv("PEACEWATCH_TAK_PLAIN_USER", "gbr.patrol")
+    monkeypatch.setenv("PEACEWATCH_TAK_HOST", "0.0.0.0")
+    result = CliRunner().invoke(main, ["--database", _url(store), "serve"])
+    assert result.exit_code == 2, result.output
+    assert "PEACEWATCH_TAK_HOST=127.0.0.1" in result.output
+    assert "Traceback" not in result.output

@@ -103,6 +103,13 @@ class Settings(BaseSettings):
                 f"host {self.host} is reachable from other machines, but session cookies would "
                 "travel without HTTPS: serve behind TLS and set PEACEWATCH_COOKIE_SECURE=true"
             )
+        plain = self.tak_plain_user and (self.tak_tcp_port or self.tak_udp_port)
+        if self.tak_enabled and plain and self.tak_host not in ("127.0.0.1", "::1", "localhost"):
+            reasons.append(
+                f"the plain TAK listeners would act as {self.tak_plain_user} for anyone who "
+                f"reaches {self.tak_host}: bind them to loopback (PEACEWATCH_TAK_HOST=127.0.0.1) "
+                "or use TLS with client certificates"
+            )
         return reasons
 
     @property

@@ -52,6 +52,7 @@ import {
 } from "./api";
 import { type BasemapIndex, baseStyle, fetchBasemapIndex, loadBasemap } from "./basemap";
 import { dashboards } from "./dashboards"; // dashboards
+import { opsPanel } from "./ops/panel";
 import { byId } from "./dom";
 import { type EventFeature, eventPopup, MergeTray } from "./eventpanel";
 import {
@@ -429,6 +430,7 @@ function updatePageMarking(): void {
     ...[...eventsById.values()].map((f) => f.properties.label),
     ...[...tracks.features, ...patrols.features].map((f) => String(f.properties?.label ?? "")),
     ...dashboards.markings(), // dashboards
+    ...opsPanel.markings(),
   ]);
   // The same banner at the top and at the bottom of the page.
   for (const id of ["page-marking", "page-marking-bottom"]) {
@@ -574,6 +576,7 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
   pw.span = { start: s.start.toISOString(), end: s.end.toISOString() };
   pw.error = null;
   dashboards.follow(pw.mission, s); // dashboards
+  opsPanel.follow();
   writeChoiceToUrl(c, push);
   showChoice(c, s, v.span);
   const what = describe(c, s);
@@ -1257,6 +1260,7 @@ function teardown(): void {
   pw.merging = [];
   clearPanel();
   dashboards.clear(); // dashboards
+  opsPanel.clear();
   updatePageMarking();
   byId("title").textContent = "PeaceWatch";
   document.title = "PeaceWatch";
@@ -1374,6 +1378,10 @@ async function main(): Promise<void> {
   reportForm.wire();
   measure.wire();
   dashboards.wire(updatePageMarking); // dashboards
+  opsPanel.wire(
+    () => ({ mission: pw.mission, span, user: pw.user, map: view?.map ?? null }),
+    updatePageMarking,
+  );
   // One tool at a time takes the map's clicks.
   byId("measure").addEventListener("click", () => {
     if (measure.active) reportForm.close();

@@ -131,7 +131,13 @@ def load_kosovo1999(
     if summary.rejected:
         first = summary.rejected[0]
         raise RuntimeError(f"scenario report rejected: {first.to_dict()}")
+    from peacewatch.scenarios.kosovo1999.operations import LOADERS
+
+    modules = {name: load(store, viewer, gen) for name, load in LOADERS}
+    if modules:
+        say(f"mission modules loaded: {', '.join(modules)}")
     return {
+        "modules": modules,
         "reports": summary.accepted,
         "duplicates": summary.duplicates,
         "unit_positions": positions,

@@ -23,6 +23,11 @@ class Permission(StrEnum):
     FUSE_EVENTS = "events:fuse"  # merge and split events, detach reports from them
     GRADE_SOURCES = "sources:grade"  # register sources, change their reliability and grades
     ACK_ALERTS = "alerts:ack"  # acknowledge a violation's alert for the operations centre
+    PLAN_PATROLS = "patrols:plan"  # plan patrols (route or area, schedule, unit)
+    WRITE_CONVOYS = "convoys:write"  # plan and track humanitarian convoys, record deliveries
+    WRITE_WEAPONS = "weapons:write"  # DDR: campaigns, collection points, items and custody
+    WRITE_SEIZURES = "seizures:write"  # counter-trafficking seizures and their routes
+    WRITE_PARTNERS = "partners:write"  # partners' status, goals, exercises, multinational units
 
 
 class Role(StrEnum):
@@ -55,14 +60,24 @@ _BASE = frozenset({P.READ, P.OWN_ACCOUNT})
 # What each role may do. Labels decide *which* records a user sees or may write; this table
 # decides *what kind* of action is open to them at all.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.WATCHKEEPER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS, P.ACK_ALERTS},
-    Role.PATROL_LEADER: _BASE | {P.WRITE_REPORTS, P.WRITE_TRACKS},
-    Role.ANALYST: _BASE | {P.WRITE_REPORTS, P.FUSE_EVENTS, P.GRADE_SOURCES},
+    Role.WATCHKEEPER: _BASE
+    | {P.WRITE_REPORTS, P.WRITE_TRACKS, P.ACK_ALERTS, P.PLAN_PATROLS, P.WRITE_WEAPONS},
+    Role.PATROL_LEADER: _BASE
+    | {P.WRITE_REPORTS, P.WRITE_TRACKS, P.PLAN_PATROLS, P.WRITE_WEAPONS, P.WRITE_SEIZURES},
+    Role.ANALYST: _BASE
+    | {P.WRITE_REPORTS, P.FUSE_EVENTS, P.GRADE_SOURCES, P.WRITE_SEIZURES, P.WRITE_PARTNERS},
     Role.COMPLIANCE_OFFICER: _BASE | {P.WRITE_ZONES, P.RULE_VIOLATIONS},
-    Role.HUMANITARIAN_COORDINATOR: _BASE | {P.WRITE_REPORTS},
+    Role.HUMANITARIAN_COORDINATOR: _BASE | {P.WRITE_REPORTS, P.WRITE_CONVOYS},
     Role.PARTNER_LIAISON: _BASE,
     Role.ADMINISTRATOR: _BASE
-    | {P.WRITE_MISSIONS, P.WRITE_UNITS, P.WRITE_ZONES, P.MANAGE_USERS, P.READ_AUDIT},
+    | {
+        P.WRITE_MISSIONS,
+        P.WRITE_UNITS,
+        P.WRITE_ZONES,
+        P.MANAGE_USERS,
+        P.READ_AUDIT,
+        P.WRITE_PARTNERS,
+    },
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, String, Table, literal_column,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.dml import Insert
 
-from peacewatch.store.tables import REPORT_WRITE_COLUMNS
+from peacewatch.store.tables import REPORT_WRITE_COLUMNS, unit_positions
 
 NAME = "postgresql"
 
@@ -235,3 +235,17 @@ def check_integrity(conn: Connection) -> list[str]:
     """PostgreSQL checks its own pages; here we check the spatial column is complete."""
     missing = conn.execute(text("SELECT count(*) FROM reports WHERE geom IS NULL")).scalar_one()
     return [f"{missing} reports lack their spatial index point"] if missing else []
+
+
+def insert_positions(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert unit position rows, giving each its ``id`` (RETURNING in parameter order)."""
+    ids = (
+        conn.execute(
+            unit_positions.insert().returning(unit_positions.c.id, sort_by_parameter_order=True),
+            list(rows),
+        )
+        .scalars()
+        .all()
+    )
+    for row, row_id in zip(rows, ids, strict=True):
+        row["id"] = int(row_id)

@@ -133,6 +133,30 @@ def insert_reports(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]
     return {r["uuid"] for r in new}
 
 
+_INSERT_POSITIONS = (
+    "INSERT INTO unit_positions (id, unit_id, observed_at, lon, lat, source, synthetic, "
+    "label_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def insert_positions(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert unit position rows in one executemany, giving each its ``id``: under BEGIN
+    IMMEDIATE this is the only writer, so the ids after the largest are free (RETURNING with
+    parameter order would cost one statement per row here)."""
+    first = conn.exec_driver_sql("SELECT coalesce(max(id), 0) + 1 FROM unit_positions").scalar_one()
+    params = []
+    for offset, r in enumerate(rows):
+        r["id"] = first + offset
+        params.append(
+            (
+                r["id"], r["unit_id"], sqlite_time(r["observed_at"]), r["lon"], r["lat"],
+                r.get("source"), 1 if r.get("synthetic") else 0, r["label_id"], r["created_by"],
+                sqlite_time(r["created_at"]),
+            )
+        )  # fmt: skip
+    conn.exec_driver_sql(_INSERT_POSITIONS, params)
+
+
 def report_candidates(
     *,
     bbox: tuple[float, float, float, float] | None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from peacewatch.store.engine import spatial_for
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, parties, unit_positions, units
 from peacewatch.store.writes import insert_row
@@ -61,16 +62,7 @@ def add_positions(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     gets its ``id``."""
     if not rows:
         return 0
-    ids = (
-        conn.execute(
-            unit_positions.insert().returning(unit_positions.c.id, sort_by_parameter_order=True),
-            list(rows),
-        )
-        .scalars()
-        .all()
-    )
-    for row, row_id in zip(rows, ids, strict=True):
-        row["id"] = int(row_id)
+    spatial_for(conn).insert_positions(conn, rows)
     return len(rows)
 
 

@@ -1,0 +1,1 @@
+// The mission modules' views, one import each (each registers itself with ./registry).
