@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := web/node_modules/.installed
 WEB_BUILD := src/peacewatch/static/index.html
-WEB_SOURCES := $(shell find web/src web/scripts web/public -type f -not -path 'web/public/fonts/*' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_SOURCES := $(shell find web/src web/scripts web/public -type f -not -path 'web/public/fonts/*' -not -path 'web/public/basemap/*' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 APT_TEST := postgresql-15-postgis-3 chromium fonts-dejavu-core gdal-bin
 
 .PHONY: demo serve test test-fast bench lint web venv apt-test postgres clean
@@ -42,7 +42,7 @@ test: venv web apt-test postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
-## bench: ingest, query, compliance, fusion, export and browser benchmarks, appended to BENCHMARKS.md
+## bench: ingest, query, compliance, fusion, export, browser and mission-module benchmarks, appended to BENCHMARKS.md
 bench: venv web apt-test postgres
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/compliance.py $(COMPLIANCE_ARGS)
@@ -50,6 +50,7 @@ bench: venv web apt-test postgres
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/tak.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/ops.py
 
 ## lint: ruff (lint + format check) and mypy --strict on src/
 lint: venv

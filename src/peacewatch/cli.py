@@ -11,11 +11,16 @@ import click
 
 from peacewatch.cli_admin import audit_group, token, users
 from peacewatch.cli_compliance import compliance
+from peacewatch.cli_convoys import convoys
+from peacewatch.cli_coverage import coverage
 from peacewatch.cli_export import export
+from peacewatch.cli_ops import ddr, trafficking
+from peacewatch.cli_partners import partners
 from peacewatch.cli_tak import tak
 from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.errors import PeaceWatchError
 from peacewatch.fusion import cli as fusion_cli
+from peacewatch.ops.convoys import attach as attach_convoys
 from peacewatch.settings import Settings
 
 # Seconds a stopping server gives open requests before it closes them (live feeds never end).
@@ -138,6 +143,7 @@ def ingest(
     store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     attach_compliance(store)  # every report and position is judged as it is written
     fusion_cli.attach(store)  # and every report placed in an event
+    attach_convoys(store)  # and convoys under way alerted to reports near them
     try:
         viewer = _acting_user(store, as_user, "reports:write")
         data, fmt = path.read_bytes(), fmt or detect_format(path.name)
@@ -363,6 +369,11 @@ main.add_command(compliance)
 main.add_command(fusion_cli.fusion)
 main.add_command(export)
 main.add_command(tak)
+main.add_command(partners)
+main.add_command(convoys)
+main.add_command(coverage)
+main.add_command(ddr)
+main.add_command(trafficking)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -23,10 +23,12 @@ from peacewatch.fusion import engine as fusion
 from peacewatch.fusion.grading import add_source
 from peacewatch.ingest import records
 from peacewatch.ingest.agreements import add_agreement
+from peacewatch.ingest.patrol_plans import add_plans
 from peacewatch.ingest.pipeline import Pipeline
 from peacewatch.store import Store
 from peacewatch.store.tables import events, violations
 from peacewatch.store.tables import labels as label_table
+from tests.api import convoys_data, ddr_data, partners_data
 from tests.conftest import bearer, empty, make_user, seed
 from tests.helpers import report
 
@@ -66,6 +68,10 @@ MATRIX = {
     "/api/v1/stats/patrols": "/api/v1/stats/patrols",
     "/api/v1/patrols": "/api/v1/patrols",
     "/api/v1/patrols/{uid}": None,  # each patrol
+    "/api/v1/patrol-plans": "/api/v1/patrol-plans",
+    "/api/v1/patrol-plans/{uid}": None,  # each plan
+    "/api/v1/coverage": "/api/v1/coverage?start=1999-06-12T00:00:00Z&end=1999-07-01T00:00:00Z",
+    "/api/v1/coverage/gaps": "/api/v1/coverage/gaps?start=1999-06-12T00:00:00Z&limit=500",
     "/api/v1/reports": "/api/v1/reports?limit=10000",
     "/api/v1/reports/{report_id}": None,  # each report
     "/api/v1/stream": "/api/v1/stream?after=0&follow=false",
@@ -77,6 +83,13 @@ MATRIX = {
     "/api/v1/compliance/heatmap": "/api/v1/compliance/heatmap",
     "/api/v1/agreements": "/api/v1/agreements",
     "/api/v1/agreements/{code}": None,  # each agreement
+    "/api/v1/partners": "/api/v1/partners",
+    "/api/v1/partners/{nation}": None,  # each partner nation
+    "/api/v1/partners/{nation}/goals/{uid}": None,  # each goal
+    "/api/v1/exercises": "/api/v1/exercises",
+    "/api/v1/exercises/{uid}": None,  # each exercise
+    "/api/v1/multinational-units": "/api/v1/multinational-units",
+    "/api/v1/multinational-units/{uid}": None,  # each multinational unit
     "/api/v1/events": "/api/v1/events?limit=10000",
     "/api/v1/events/{event_id}": None,  # each event
     "/api/v1/sources": "/api/v1/sources",
@@ -87,6 +100,8 @@ MATRIX = {
     "/ogc/collections/{collectionId}/items": "/ogc/collections/reports/items?limit=10000",
     "/ogc/collections/{collectionId}/items/{featureId}": None,  # each report, unit, zone, …
 }
+MATRIX.update(ddr_data.MATRIX)
+MATRIX.update(convoys_data.MATRIX)
 NO_RECORDS = {
     "/healthz",
     "/api/v1/places",
@@ -143,7 +158,7 @@ def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
     """Records of every kind with drawn labels; returns (id, label) per kind."""
     made: dict[str, list[tuple[str, str]]] = {
         "report": [], "unit": [], "zone": [], "patrol": [], "agreement": [], "violation": [],
-        "event": [], "source": [],
+        "event": [], "source": [], "plan": [],
     }  # fmt: skip
     judge.attach(store)  # violations are judged as reports are written (as the app does)
     fusion.attach(store)  # and reports fused into events
@@ -215,7 +230,15 @@ def _load(store: Store, draw: Any) -> dict[str, list[tuple[str, str]]]:
             },
         )
         made["patrol"].append((uid, label))
+        plan = {"uid": f"plan{i}", "mission": "KFOR", "name": f"Plan {i}", "unit": "u0",
+                "label": draw(labels), "start": "1999-06-13T08:00:00Z",
+                "end": "1999-06-13T12:00:00Z", "geometry": {"type": "LineString",
+                "coordinates": [[21.0, 42.5], [21.1, 42.6]]}}  # fmt: skip
+        made["plan"] += [(u, plan["label"]) for u in add_plans(store, viewer=WRITER, items=[plan])]
+    made.update(convoys_data.load(store, draw, labels, WRITER))  # before: violations alert
     _violate(store, draw, made)
+    made.update(partners_data.load(store, draw, labels, WRITER))
+    made.update(ddr_data.load(store, draw, labels, WRITER))
     label = draw(labels)
     source = {"code": "op-1", "name": "OP", "kind": "observation_post", "reliability": "B"}
     made["source"].append((add_source(store, viewer=WRITER, data=source | {"label": label}), label))
@@ -275,6 +298,7 @@ ITEM_ROUTES = {
     "unit": ["/api/v1/units/{}", "/ogc/collections/units/items/{}"],
     "zone": ["/api/v1/zones/{}", "/ogc/collections/zones/items/{}"],
     "patrol": ["/api/v1/patrols/{}"],
+    "plan": ["/api/v1/patrol-plans/{}"],
     "agreement": ["/api/v1/agreements/{}"],
     "violation": ["/api/v1/violations/{}", "/ogc/collections/violations/items/{}"],
     "event": ["/api/v1/events/{}"],
@@ -283,6 +307,9 @@ ITEM_ROUTES = {
 ITEM_ROUTES["report"].append("/api/v1/reports/{}/grades")
 ITEM_ROUTES["report"].append("/api/v1/reports/{}/versions")
 ITEM_ROUTES["event"].append("/ogc/collections/events/items/{}")
+ITEM_ROUTES.update(partners_data.ITEM_ROUTES)
+ITEM_ROUTES.update(ddr_data.ITEM_ROUTES)
+ITEM_ROUTES.update(convoys_data.ITEM_ROUTES)
 
 
 @settings(

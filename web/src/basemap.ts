@@ -49,7 +49,7 @@ export interface BasemapIndex {
   emphasis: Shapes;
 }
 
-/** One scale's land, borders and emphasised country: one source, so one set of tiles. */
+/** The three scales, each one source (land, borders, the emphasised country): one set of tiles. */
 export interface Basemap {
   index: BasemapIndex;
   world: Shapes;

@@ -24,21 +24,28 @@ from peacewatch.api.routers import (
     audit,
     auth,
     compliance,
+    convoys,
+    coverage,
     events,
     exports,
     missions,
     ogc,
+    partners,
+    patrol_plans,
     reports,
     stats,
     stream,
     tak,
+    trafficking,
     units,
     users,
+    weapons,
     zones,
 )
 from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.fusion.engine import attach as attach_fusion
 from peacewatch.ingest.bus import Bus
+from peacewatch.ops.convoys import attach as attach_convoys
 from peacewatch.security.credentials import Throttle
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
@@ -113,10 +120,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = store
     attach_compliance(store)  # every report and position written through this app is judged
     attach_fusion(store)  # and every report placed in an event (fusion/engine.py)
+    attach_convoys(store)  # and convoys under way alerted to reports near them (ops/convoys.py)
     app.state.bus = Bus()
     wake_feed_on_positions(store, app.state.bus)
     app.state.login_throttle = Throttle(settings.login_failures_per_address)
-    # The offline basemap (Natural Earth 1:10m) is several MB of JSON; gzip cuts it by ~4x.
+    # JSON (the basemap cells, API pages) shrinks by ~4x with gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BannerMiddleware)
     problems.install(app)
@@ -135,6 +143,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         stats,
         ogc,
         tak,
+        weapons,
+        trafficking,
+        partners,
+        patrol_plans,
+        coverage,
+        convoys,
     )
     for module in routers:
         app.include_router(module.router)

@@ -219,6 +219,9 @@ AuditReader = Annotated[Viewer, Depends(Allow(Permission.READ_AUDIT))]
 Account = Annotated[Viewer, Depends(Allow(Permission.OWN_ACCOUNT))]
 ViolationJudge = Annotated[Viewer, Depends(Allow(Permission.RULE_VIOLATIONS))]
 AlertAcknowledger = Annotated[Viewer, Depends(Allow(Permission.ACK_ALERTS))]
+PartnersWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_PARTNERS))]
+WeaponsWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_WEAPONS))]
+SeizuresWriter = Annotated[Viewer, Depends(Allow(Permission.WRITE_SEIZURES))]
 BBoxDep = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
 WindowDep = Annotated[tuple[datetime | None, datetime | None], Depends(window_param)]
 ReportFiltersDep = Annotated[Filters, Depends(report_filters_param)]
@@ -232,15 +235,18 @@ __all__ = [
     "BusDep",
     "DomainError",
     "MissionWriter",
+    "PartnersWriter",
     "Reader",
     "ReportFiltersDep",
     "ReportWriter",
+    "SeizuresWriter",
     "SettingsDep",
     "StoreDep",
     "TrackWriter",
     "UnitWriter",
     "UserAdmin",
     "ViolationJudge",
+    "WeaponsWriter",
     "WindowDep",
     "ZoneWriter",
 ]

@@ -516,3 +516,358 @@ report_versions = Table(
 violations.append_column(Column("acknowledged_by", String(64), nullable=True))
 violations.append_column(Column("acknowledged_at", UTCDateTime(), nullable=True))
 violations.append_column(Column("acknowledged_note", Text, nullable=True))
+
+# --- humanitarian convoys (migration 0008, ops/convoys.py) ---------------------------------
+# A convoy's route is planned as a line; it is tracked by its own points or, when it names a
+# tracking unit (a vehicle's TAK device), by that unit's positions. Deliveries are what reached
+# whom, exported as HXL 3W tables. ``convoy_alerts`` are written by a store hook in the write
+# transaction of a report or violation near a convoy under way; each carries the most
+# restrictive label of the convoy and the record that raised it.
+convoys = Table(
+    "convoys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("agency", Text, nullable=False, doc="e.g. UNHCR, WFP"),
+    Column("escort_unit_id", Integer, ForeignKey("units.id"), nullable=True),
+    Column("tracking_unit_id", Integer, ForeignKey("units.id"), nullable=True),
+    Column("route", Geometry("LineString"), nullable=False),
+    Column("min_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Column("cargo", JSON, nullable=False, doc="[{item, quantity, unit}]"),
+    Column("planned_departure", UTCDateTime(), nullable=False),
+    Column("planned_arrival", UTCDateTime(), nullable=False),
+    Column("departed_at", UTCDateTime(), nullable=True),
+    Column("arrived_at", UTCDateTime(), nullable=True),
+    Column("status", String(16), nullable=False, doc="planned, under_way, arrived, aborted"),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+    Index("ix_convoys_status", "status"),
+)
+
+convoy_points = Table(
+    "convoy_points",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("convoy_id", Integer, ForeignKey("convoys.id", ondelete="CASCADE"), nullable=False),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    *_label_columns(index=False),
+    Index("ix_convoy_points_convoy_time", "convoy_id", "observed_at"),
+)
+
+convoy_deliveries = Table(
+    "convoy_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("convoy_id", Integer, ForeignKey("convoys.id", ondelete="CASCADE"), nullable=False),
+    Column("place", Text, nullable=False),
+    Column("adm1", Text, nullable=True, doc="region (KFOR sector or municipality)"),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("delivered_at", UTCDateTime(), nullable=False),
+    Column("sector", Text, nullable=False, doc="humanitarian cluster, e.g. Food, Shelter"),
+    Column("cargo", JSON, nullable=False, doc="[{item, quantity, unit}] delivered"),
+    Column("beneficiaries", Integer, nullable=False),
+    *_label_columns(index=False),
+    Index("ix_convoy_deliveries_convoy", "convoy_id"),
+)
+
+convoy_alerts = Table(
+    "convoy_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("convoy_id", Integer, ForeignKey("convoys.id", ondelete="CASCADE"), nullable=False),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=True),
+    Column("violation_id", Integer, ForeignKey("violations.id", ondelete="CASCADE"), nullable=True),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("distance_m", Float, nullable=False),
+    *_label_columns(index=False),
+    Index("ix_convoy_alerts_convoy", "convoy_id", "id"),
+)
+
+CONVOY_LABELLED_TABLES = (convoys, convoy_points, convoy_deliveries, convoy_alerts)
+
+# --- weapons collection (DDR) and counter-trafficking (migration 0009) --------------------
+# Collection points and campaigns with targets; items handed in, each with its chain of
+# custody (collected → stored → destroyed, events in ``seq`` order; ``custody_state`` is the
+# last one). ``serial_norm`` is the serial as de-duplicated (ops/weapons.py normalise_serial).
+weapons_points = Table(
+    "weapons_points",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("place", Text, nullable=False, doc="town or village, as people name it"),
+    Column("geometry", Geometry("Geometry"), nullable=False),
+    Column("lon", Float, nullable=False, doc="a point on the geometry, for lists and maps"),
+    Column("lat", Float, nullable=False),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+)
+
+weapons_campaigns = Table(
+    "weapons_campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("start_at", UTCDateTime(), nullable=False),
+    Column("end_at", UTCDateTime(), nullable=True),
+    Column("targets", JSON, nullable=False, doc="[{category, place, quantity}]"),
+    Column("reported", JSON, nullable=False, default=dict, doc="published totals, with source"),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+)
+
+weapons_items = Table(
+    "weapons_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("campaign_id", Integer, ForeignKey("weapons_campaigns.id"), nullable=False),
+    Column("point_id", Integer, ForeignKey("weapons_points.id"), nullable=True),
+    Column("category", String(32), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("calibre", String(32), nullable=True),
+    Column("serial", String(64), nullable=True, doc="as written on the receipt"),
+    Column("serial_norm", String(64), nullable=True),
+    Column("quantity", Integer, nullable=False, default=1),
+    Column("collected_at", UTCDateTime(), nullable=False),
+    Column("custody_state", String(16), nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+    Index("ix_weapons_items_serial", "category", "serial_norm"),
+    Index("ix_weapons_items_campaign", "campaign_id", "collected_at"),
+)
+
+weapons_custody = Table(
+    "weapons_custody",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("weapons_items.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("state", String(16), nullable=False, doc="collected, stored, destroyed"),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", Text, nullable=False, doc="who took custody (unit or person)"),
+    Column("place", Text, nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("note", Text, nullable=True),
+    *_label_columns(index=False),
+    UniqueConstraint("item_id", "seq", name="uq_weapons_custody_item_seq"),
+)
+
+# Seizures of smuggled goods with their route: where the goods came from, the crossing point
+# and where they were going; ``chain`` groups seizures of one smuggling chain (one case).
+seizures = Table(
+    "seizures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("seized_at", UTCDateTime(), nullable=False),
+    Column("category", String(32), nullable=False, doc="arms, drugs, people, fuel, …"),
+    Column("description", Text, nullable=False, default=""),
+    Column("quantity", Float, nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("place", Text, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("origin", Text, nullable=True),
+    Column("crossing", Text, nullable=True),
+    Column("destination", Text, nullable=True),
+    Column("route", JSON, nullable=False, default=dict, doc="{origin|crossing|…: [lon, lat]}"),
+    Column("chain", String(64), nullable=True),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+    Index("ix_seizures_seized", "seized_at"),
+    Index("ix_seizures_chain", "chain"),
+)
+
+WEAPONS_LABELLED_TABLES = (weapons_points, weapons_campaigns, weapons_items, weapons_custody)
+SEIZURE_LABELLED_TABLES = (seizures,)
+
+# --- partners, exercises and accession support (migration 0010; ops/partners.py) ----------
+# A partner nation's status over time (Partnership for Peace, Membership Action Plan, invited,
+# member): one dated row per change, each with its source. Goals and reforms with dated
+# milestones (planned vs achieved) and evidence; exercises with an outcome per objective;
+# multinational units with their contributing nations over time.
+partner_statuses = Table(
+    "partner_statuses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nation", String(16), ForeignKey("nations.code"), nullable=False),
+    Column("status", String(16), nullable=False, doc="pfp, map, invited or member"),
+    Column("since", UTCDateTime(), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+    UniqueConstraint("nation", "status", "since", name="uq_partner_statuses_change"),
+)
+
+partner_goals = Table(
+    "partner_goals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("nation", String(16), ForeignKey("nations.code"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("area", String(64), nullable=True, doc="e.g. defence reform, interoperability"),
+    Column("description", Text, nullable=True),
+    Column("progress", SmallInteger, nullable=True, doc="0-100 when it has no milestones"),
+    Column("due_at", UTCDateTime(), nullable=True),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+)
+
+goal_milestones = Table(
+    "goal_milestones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("goal_id", Integer, ForeignKey("partner_goals.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("planned_at", UTCDateTime(), nullable=False),
+    Column("achieved_at", UTCDateTime(), nullable=True),
+    *_label_columns(),
+    UniqueConstraint("goal_id", "number", name="uq_goal_milestones_goal_number"),
+)
+
+# Who recorded a piece of evidence is ``created_by``, when: ``created_at``; ``dated_at`` is the
+# date the evidence itself bears.
+goal_evidence = Table(
+    "goal_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("goal_id", Integer, ForeignKey("partner_goals.id", ondelete="CASCADE"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=True),
+    Column("document", Text, nullable=True),
+    Column("dated_at", UTCDateTime(), nullable=False),
+    *_label_columns(),
+    Index("ix_goal_evidence_goal", "goal_id"),
+)
+
+exercises = Table(
+    "exercises",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("place", Text, nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("start_at", UTCDateTime(), nullable=False),
+    Column("end_at", UTCDateTime(), nullable=False),
+    Column("participants", JSON, nullable=False, doc="nation codes"),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+    Index("ix_exercises_start", "start_at"),
+)
+
+exercise_objectives = Table(
+    "exercise_objectives",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exercise_id", Integer, ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("outcome", String(16), nullable=True, doc="met, partly, not_met; NULL: not assessed"),
+    Column("notes", Text, nullable=True),
+    Column("assessed_by", String(64), nullable=True),
+    Column("assessed_at", UTCDateTime(), nullable=True),
+    *_label_columns(),
+    UniqueConstraint("exercise_id", "number", name="uq_exercise_objectives_exercise_number"),
+)
+
+multinational_units = Table(
+    "multinational_units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False, doc="brigade, battle group, task force …"),
+    Column("hq", Text, nullable=True),
+    Column("formed_at", UTCDateTime(), nullable=True),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+)
+
+unit_contributions = Table(
+    "unit_contributions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "unit_id",
+        Integer,
+        ForeignKey("multinational_units.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("nation", String(16), ForeignKey("nations.code"), nullable=False),
+    Column("role", Text, nullable=True, doc="e.g. lead nation, contributor"),
+    Column("from_at", UTCDateTime(), nullable=False),
+    Column("to_at", UTCDateTime(), nullable=True),
+    Column("source", Text, nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_label_columns(),
+    Index("ix_unit_contributions_unit", "unit_id"),
+)
+
+PARTNER_LABELLED_TABLES = (
+    partner_statuses,
+    partner_goals,
+    goal_milestones,
+    goal_evidence,
+    exercises,
+    exercise_objectives,
+    multinational_units,
+    unit_contributions,
+)
+
+# --- patrol plans (ops/coverage.py, ingest/patrol_plans.py; migration 0007) ----------------
+# A planned patrol: a route (LineString) or an area (Polygon), a unit and a schedule: one run
+# from start_at to end_at, repeated on ``repeat_days`` (ISO weekdays 1-7, comma-joined) until
+# ``repeat_until`` when those are set. What was done is not copied here: a recorded patrol of
+# the same unit overlapping a run is matched on read (store/patrol_plans.py), through the label
+# filter, so a later GPX or CoT track links itself.
+patrol_plans = Table(
+    "patrol_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("mission_id", Integer, ForeignKey("missions.id"), nullable=False, index=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=True, index=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(8), nullable=False, doc="route or area"),
+    Column("geometry", Geometry("Geometry"), nullable=False),
+    Column("min_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Column("start_at", UTCDateTime(), nullable=False),
+    Column("end_at", UTCDateTime(), nullable=False),
+    Column("repeat_days", String(16), nullable=True, doc="ISO weekdays, e.g. '1,3,5'"),
+    Column("repeat_until", UTCDateTime(), nullable=True),
+    Column("status", String(16), nullable=False, doc="draft, planned or cancelled"),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *_label_columns(),
+    Index("ix_patrol_plans_start", "start_at"),
+)
