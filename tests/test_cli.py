@@ -108,3 +108,32 @@ def test_serve_refuses_plain_tak_listeners_beyond_loopback(
     assert result.exit_code == 2, result.output
     assert "PEACEWATCH_TAK_HOST=127.0.0.1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_ingest_links_a_gpx_file_s_patrols_to_a_unit(store: Store, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from peacewatch.ingest import records
+    from peacewatch.store.tables import patrols, reports, units
+    from tests.conftest import ADMIN
+    from tests.ingest.test_file_formats import GPX
+
+    records.add_unit(
+        store,
+        viewer=ADMIN,
+        data={"uid": "gbr-1", "mission": "KFOR", "name": "1 Bn", "sidc": "10031000001211000000"},
+    )
+    make_user(store, "patrol", roles=("patrol_leader",))
+    path = tmp_path / "walk.gpx"
+    path.write_bytes(GPX)
+    runner = CliRunner()
+    args = ["--database", _url(store), "ingest", str(path), "--as", "patrol"]
+    unknown = runner.invoke(main, [*args, "--unit", "nobody"])
+    assert unknown.exit_code == 2 and "unit: unknown unit" in unknown.output
+    with store.read() as conn:  # refused before anything was written
+        assert conn.execute(select(func.count()).select_from(reports)).scalar_one() == 0
+    done = runner.invoke(main, [*args, "--unit", "gbr-1"])
+    assert done.exit_code == 1, done.output  # one waypoint is off the map
+    with store.read() as conn:
+        unit_id = conn.execute(select(units.c.id).where(units.c.uid == "gbr-1")).scalar_one()
+        assert conn.execute(select(patrols.c.unit_id)).scalars().all() == [unit_id]

@@ -33,6 +33,16 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
     return Settings(**base)
 
 
+def _check_unit(store: Any, viewer: Any, uid: str) -> None:
+    """Refuse a unit uid that ``viewer`` may not see (or that does not exist)."""
+    from peacewatch.errors import FieldProblem, ValidationFailed
+    from peacewatch.store.units import list_units
+
+    with store.read() as conn:
+        if not list_units(conn, viewer=viewer, uid=uid):
+            raise ValidationFailed(f"no unit {uid}", [FieldProblem("unit", "unknown unit")])
+
+
 def _fail(exc: PeaceWatchError) -> None:
     click.echo(f"error: {exc.detail}", err=True)
     for p in exc.problems:
@@ -107,6 +117,11 @@ def db_check(ctx: click.Context) -> None:
 @click.option("--batch-size", type=int, default=None, help="reports per transaction")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 @click.option(
+    "--unit",
+    default=None,
+    help="unit uid that walked a GPX file's tracks (links its patrols to that unit's plans)",
+)
+@click.option(
     "--as",
     "as_user",
     required=True,
@@ -122,6 +137,7 @@ def ingest(
     mission: str | None,
     batch_size: int | None,
     as_json: bool,
+    unit: str | None,
 ) -> None:
     """Ingest a GeoJSON, CSV, KML, GPX or HXL file of reports (and a GPX file's tracks as
     patrols); prints accepted, duplicates and rejections.
@@ -149,6 +165,9 @@ def ingest(
         data, fmt = path.read_bytes(), fmt or detect_format(path.name)
         items = list(items_from_bytes(data, fmt))
         patrols = patrols_from_bytes(data, fmt, mission=settings.mission)
+        if unit:
+            _check_unit(store, viewer, unit)  # before anything is written
+            patrols = [{**p, "unit": unit} for p in patrols]
         pipeline = Pipeline(
             store,
             viewer=viewer,
