@@ -26,6 +26,7 @@ from peacewatch.domain.dtg import parse_time
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.geometry import validate_lonlat
 from peacewatch.domain.labels import Classification, Label, Viewer, most_restrictive
+from peacewatch.domain.times import rfc3339
 from peacewatch.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peacewatch.ops import route_risk
 from peacewatch.ops.convoy_alerts import attach as attach  # the app and the CLI attach it here
@@ -155,7 +156,7 @@ def set_status(
             conn, actor=viewer.name, action="convoy.status", target=uid,
             detail={"from": row.status, "to": status, "at": when.isoformat()},
         )  # fmt: skip
-    return {"id": uid, "status": status, "at": convoy_store.iso(when)}
+    return {"id": uid, "status": status, "at": rfc3339(when)}
 
 
 def add_points(store: Store, *, viewer: Viewer, uid: str, data: dict[str, Any]) -> int:
@@ -263,7 +264,7 @@ def _risk(conn: Connection, viewer: Viewer, row: Any, at: datetime, params: Risk
         risen = now.total > before.total and bool(new)
         warning = {
             "risen": risen,
-            "departed_at": convoy_store.iso(departed),
+            "departed_at": rfc3339(departed),
             "at_departure": before.total,
             "now": now.total,
             "new": [{"source": c["source"], "id": c["id"], "score": c["score"]} for c in new],
@@ -298,7 +299,7 @@ def route_risk_of(
         "type": "FeatureCollection",
         "convoy": uid,
         "status": row.status,
-        "at": convoy_store.iso(moment),
+        "at": rfc3339(moment),
         "params": route_risk.params_dict(params),
         "total": scored.total,
         "features": scored.segments,
@@ -309,7 +310,6 @@ def route_risk_of(
 
 
 def _feature(row: Any) -> dict[str, Any]:
-    iso = convoy_store.iso
     return {
         "type": "Feature",
         "id": row.uid,
@@ -317,9 +317,10 @@ def _feature(row: Any) -> dict[str, Any]:
         "properties": {
             "id": row.uid, "mission": row.mission, "name": row.name, "agency": row.agency,
             "status": row.status, "escort": row.escort, "tracking_unit": row.tracking_unit,
-            "cargo": row.cargo, "planned_departure": iso(row.planned_departure),
-            "planned_arrival": iso(row.planned_arrival), "departed_at": iso(row.departed_at),
-            "arrived_at": iso(row.arrived_at), "synthetic": row.synthetic,
+            "cargo": row.cargo, "planned_departure": rfc3339(row.planned_departure),
+            "planned_arrival": rfc3339(row.planned_arrival),
+            "departed_at": rfc3339(row.departed_at), "arrived_at": rfc3339(row.arrived_at),
+            "synthetic": row.synthetic,
             "attributes": row.attributes, "label": row.label,
         },
     }  # fmt: skip
@@ -344,7 +345,7 @@ def list_convoys(
             feature = _feature(row)
             feature["properties"] |= {
                 "risk_total": scored.total,
-                "risk_at": convoy_store.iso(moment),
+                "risk_at": rfc3339(moment),
                 "risk_risen": bool(warning and warning["risen"]),
                 "risk_label": label.marking,
             }

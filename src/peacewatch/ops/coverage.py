@@ -27,6 +27,7 @@ from sqlalchemy import Connection, func, select
 
 from peacewatch.domain.geometry import WGS84, utm_crs_for
 from peacewatch.domain.labels import Label, Viewer, most_restrictive
+from peacewatch.domain.times import rfc3339
 from peacewatch.errors import FieldProblem, NotFound, ValidationFailed
 from peacewatch.store.label_filter import visible
 from peacewatch.store.reference import mission_row
@@ -39,7 +40,6 @@ from peacewatch.store.tables import (
     reports,
     zones,
 )
-from peacewatch.store.violations import rfc3339
 
 RADIUS_M = 2000.0
 DEFAULT_DAYS = 30

@@ -29,7 +29,8 @@ import shapely
 from shapely.ops import substring
 
 from peacewatch.domain.geometry import utm_crs_for
-from peacewatch.store.convoys import BBox, Candidates, iso
+from peacewatch.domain.times import rfc3339
+from peacewatch.store.convoys import BBox, Candidates
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def score_route(
                     "source": items.source[i],
                     "id": items.ids[i],
                     "kind": items.kinds[i],
-                    "observed_at": iso(items.observed[i]),
+                    "observed_at": rfc3339(items.observed[i]),
                     "age_h": round(float(age_h[i]), 2),
                     "distance_m": round(float(distance[i]), 1),
                     "km": round(float(along[n]) / 1000.0, 3),

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from peacewatch.domain.labels import Label, Viewer, most_restrictive
+from peacewatch.domain.times import rfc3339
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
 from peacewatch.store.reports import feature_collection
@@ -37,7 +38,7 @@ from peacewatch.store.tables import (
     violations,
     zones,
 )
-from peacewatch.store.violations import OPEN, SUMMARY_KEYS, _from, _pick, _where, rfc3339
+from peacewatch.store.violations import OPEN, SUMMARY_KEYS, _from, _pick, _where
 
 
 def _summary_key(conn: Connection, by: str) -> ColumnElement[Any]:

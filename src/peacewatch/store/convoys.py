@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import shapely
 from sqlalchemy import Connection, and_, select, update
 
 from peacewatch.domain.labels import Label, Viewer
+from peacewatch.domain.times import rfc3339
 from peacewatch.store.label_filter import label_from_row, visible
 from peacewatch.store.tables import (
     convoy_alerts,
@@ -36,11 +37,6 @@ from peacewatch.store.writes import insert_row
 
 BBox = tuple[float, float, float, float]
 OPEN_VIOLATIONS = ("suspected", "confirmed")
-
-
-def iso(value: datetime | None) -> str | None:
-    """RFC 3339 UTC text ending in 'Z' (None stays None)."""
-    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def add_convoy(conn: Connection, *, route: shapely.LineString, **values: Any) -> int:
@@ -184,7 +180,7 @@ def track(conn: Connection, *, viewer: Viewer, row: Any, until: datetime) -> lis
         )  # fmt: skip
         order = convoy_points.c.observed_at
     return [
-        {"observed_at": iso(r.observed_at), "lon": r.lon, "lat": r.lat, "label": r.label}
+        {"observed_at": rfc3339(r.observed_at), "lon": r.lon, "lat": r.lat, "label": r.label}
         for r in conn.execute(query.order_by(order).limit(10_000))
     ]
 
@@ -225,7 +221,7 @@ def deliveries(
             "adm1": r.adm1,
             "lon": r.lon,
             "lat": r.lat,
-            "delivered_at": iso(r.delivered_at),
+            "delivered_at": rfc3339(r.delivered_at),
             "sector": r.sector,
             "cargo": r.cargo,
             "beneficiaries": r.beneficiaries,
@@ -260,8 +256,8 @@ def alerts(conn: Connection, *, viewer: Viewer, convoy_id: int) -> list[dict[str
     return [
         {
             "id": r.id,
-            "observed_at": iso(r.observed_at),
-            "raised_at": iso(r.created_at),
+            "observed_at": rfc3339(r.observed_at),
+            "raised_at": rfc3339(r.created_at),
             "distance_m": round(float(r.distance_m), 1),
             "report": r.report,
             "violation": r.violation,

@@ -10,9 +10,9 @@ from sqlalchemy import Connection, select
 
 from peacewatch.domain.labels import Viewer
 from peacewatch.domain.schedule import days_from_text, overlaps, runs
+from peacewatch.domain.times import rfc3339
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, patrol_plans, patrols, units
-from peacewatch.store.violations import rfc3339
 from peacewatch.store.writes import insert_row
 
 PLAN_STATUSES = ("draft", "planned", "cancelled")

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from peacewatch.domain.labels import Viewer
+from peacewatch.domain.times import rfc3339
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, seizures
-from peacewatch.store.violations import rfc3339
 
 BBox = tuple[float, float, float, float]
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 
 from peacewatch.domain.labels import Label, Viewer, most_restrictive
+from peacewatch.domain.times import rfc3339
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import (
@@ -47,7 +48,6 @@ from peacewatch.store.tables import (
     zones,
 )
 from peacewatch.store.violations import _where as violation_filters
-from peacewatch.store.violations import rfc3339
 
 INCIDENT_SOURCES = ("reports", "events")
 VIOLATION_KEYS = ("party", "zone")

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from peacewatch.domain.times import rfc3339
 from peacewatch.store.engine import spatial_for
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, parties, unit_positions, units
@@ -274,8 +275,8 @@ def list_tracks(
                     "party": first.party,
                     "mission": first.mission,
                     "points": len(points),
-                    "start": first.observed_at.isoformat().replace("+00:00", "Z"),
-                    "end": last.observed_at.isoformat().replace("+00:00", "Z"),
+                    "start": rfc3339(first.observed_at),
+                    "end": rfc3339(last.observed_at),
                     "label": markings[first.label_id],
                 },
             }
@@ -327,7 +328,7 @@ def positions_after(
                     "sidc": r.sidc,
                     "party": r.party,
                     "mission": r.mission,
-                    "observed_at": r.observed_at.isoformat().replace("+00:00", "Z"),
+                    "observed_at": rfc3339(r.observed_at),
                     "label": r.label,
                 },
             },

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 
 from peacewatch.domain.labels import Viewer
+from peacewatch.domain.times import rfc3339
 from peacewatch.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peacewatch.store import Store, audit
 from peacewatch.store.cursor import decode_cursor, encode_cursor
@@ -48,11 +49,6 @@ BBox = tuple[float, float, float, float]
 DECISIONS = ("confirmed", "dismissed")
 OPEN = ("suspected", "confirmed")  # what still counts against an obligation
 SUMMARY_KEYS = ("party", "zone", "obligation", "day", "state")
-
-
-def rfc3339(value: datetime | None) -> str | None:
-    """RFC 3339 UTC text ending in 'Z' (None stays None)."""
-    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _pick(row: Any, *names: str, **renamed: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from peacewatch.domain.labels import Viewer
+from peacewatch.domain.times import rfc3339
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import (
     labels,
@@ -23,7 +24,6 @@ from peacewatch.store.tables import (
     weapons_items,
     weapons_points,
 )
-from peacewatch.store.violations import rfc3339
 from peacewatch.store.writes import insert_row
 
 
