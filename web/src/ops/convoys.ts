@@ -11,7 +11,7 @@ import { ApiError, getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { register, type OpsContext } from "./registry";
+import { LatestLoad, type OpsContext, register } from "./registry";
 
 interface Cargo {
   item: string;
@@ -118,8 +118,7 @@ class ConvoysView {
   private convoys: ConvoyFeature[] = [];
   private selected: string | null = null;
   private labels: string[] = [];
-  private generation = 0;
-  private abort: AbortController | null = null;
+  private readonly latest = new LatestLoad();
   private timer: number | null = null;
   private polls = 0;
   private fitted: string | null = null;
@@ -155,9 +154,7 @@ class ConvoysView {
   private async load(): Promise<void> {
     const root = this.root;
     if (!root) return;
-    const gen = ++this.generation;
-    this.abort?.abort();
-    this.abort = new AbortController();
+    const { gen, signal } = this.latest.start();
     root.dataset.ready = "false";
     const query = new URLSearchParams();
     const mission = this.context().mission;
@@ -166,8 +163,8 @@ class ConvoysView {
     if (at) query.set("at", isoTime(at));
     this.message("Loading…");
     try {
-      const body = await getJson<FeatureCollection<LineString, ConvoyProperties>>(`/api/v1/convoys?${query}`, this.abort.signal);
-      if (gen !== this.generation) return;
+      const body = await getJson<FeatureCollection<LineString, ConvoyProperties>>(`/api/v1/convoys?${query}`, signal);
+      if (!this.latest.current(gen)) return;
       this.convoys = body.features as ConvoyFeature[];
       root.dataset.query = query.toString();
       this.drawList();
@@ -177,7 +174,7 @@ class ConvoysView {
       this.message(this.convoys.length ? "" : "No convoys you may see.");
       await this.loadSelected(gen);
     } catch (err) {
-      if (gen !== this.generation || (err instanceof DOMException && err.name === "AbortError")) return;
+      if (!this.latest.shows(gen, err)) return;
       this.message(err instanceof ApiError ? err.message : `Convoys: ${String(err)}`);
       root.dataset.ready = "error";
     }
@@ -199,7 +196,7 @@ class ConvoysView {
       const pick = (): void => {
         this.selected = p.id;
         this.drawList();
-        void this.loadSelected(this.generation);
+        void this.loadSelected(this.latest.generation);
       };
       row.addEventListener("click", pick);
       row.addEventListener("keydown", (e) => {
@@ -230,13 +227,13 @@ class ConvoysView {
     const query = new URLSearchParams();
     const at = this.at();
     if (at && convoy?.properties.status === "under_way") query.set("at", isoTime(at));
-    const signal = this.abort?.signal;
+    const signal = this.latest.signal;
     try {
       const [detail, risk] = await Promise.all([
         getJson<ConvoyDetail>(`/api/v1/convoys/${encodeURIComponent(uid)}`, signal),
         getJson<Risk>(`/api/v1/convoys/${encodeURIComponent(uid)}/risk?${query}`, signal),
       ]);
-      if (gen !== this.generation || uid !== this.selected) return;
+      if (!this.latest.current(gen) || uid !== this.selected) return;
       if (convoy?.properties.status === "under_way") {
         // Its row follows its newest risk (scored at the same moment as the list's).
         Object.assign(convoy.properties, { risk_total: risk.total, risk_risen: risk.warning?.risen ?? false, risk_label: risk.label });
@@ -251,7 +248,7 @@ class ConvoysView {
       root.dataset.ready = "true";
       if (detail.properties.status === "under_way") this.startPolling(gen);
     } catch (err) {
-      if (gen !== this.generation || (err instanceof DOMException && err.name === "AbortError")) return;
+      if (!this.latest.shows(gen, err)) return;
       this.message(err instanceof ApiError ? err.message : `Convoy: ${String(err)}`);
       root.dataset.ready = "error";
     }
@@ -260,7 +257,7 @@ class ConvoysView {
   private startPolling(gen: number): void {
     this.timer = window.setTimeout(() => {
       this.timer = null;
-      if (gen !== this.generation || !this.root || this.root.hidden || !this.root.isConnected) return;
+      if (!this.latest.current(gen) || !this.root || this.root.hidden || !this.root.isConnected) return;
       this.polls += 1;
       if (this.polls % LIST_EVERY === 0) void this.load();
       else void this.loadSelected(gen);
@@ -402,8 +399,7 @@ class ConvoysView {
   }
 
   clear(): void {
-    this.generation++;
-    this.abort?.abort();
+    this.latest.cancel();
     this.stopPolling();
     const map = this.context().map;
     if (map) {

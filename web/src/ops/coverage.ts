@@ -10,7 +10,7 @@ import { ApiError, getJson, isoTime, problemDetail, sendJson } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { register, type OpsContext } from "./registry";
+import { LatestLoad, type OpsContext, register } from "./registry";
 
 interface Count {
   label: string;
@@ -55,8 +55,7 @@ function short(marking: string): string {
 class CoverageView {
   private root: HTMLElement | null = null;
   private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
-  private abort: AbortController | null = null;
-  private generation = 0;
+  private readonly latest = new LatestLoad();
   private query = "";
   private labels: string[] = [];
 
@@ -101,17 +100,15 @@ class CoverageView {
     const root = this.root;
     const query = this.params();
     if (!root || !query) return;
-    const gen = ++this.generation;
-    this.abort?.abort();
-    this.abort = new AbortController();
+    const { gen, signal } = this.latest.start();
     root.dataset.ready = "false";
     this.message("coverage-message", "Loading…");
     const user = this.context().user;
     const plan = this.node("coverage-plan");
     if (plan) plan.hidden = !(user?.permissions.includes("patrols:plan") ?? false);
     try {
-      const body = await getJson<Gaps>(`/api/v1/coverage/gaps?${query}`, this.abort.signal);
-      if (gen !== this.generation) return;
+      const body = await getJson<Gaps>(`/api/v1/coverage/gaps?${query}`, signal);
+      if (!this.latest.current(gen)) return;
       this.query = query.toString();
       root.dataset.query = this.query;
       root.dataset.count = String(body.features.length);
@@ -122,7 +119,7 @@ class CoverageView {
       this.message("coverage-message", body.features.length ? "" : "No incidents you may see in this window.");
       root.dataset.ready = "true";
     } catch (err) {
-      if (gen !== this.generation || (err instanceof DOMException && err.name === "AbortError")) return;
+      if (!this.latest.shows(gen, err)) return;
       this.message("coverage-message", err instanceof ApiError ? err.message : `Coverage: ${String(err)}`);
       root.dataset.ready = "error";
     }
@@ -206,8 +203,7 @@ class CoverageView {
   }
 
   clear(): void {
-    this.generation++;
-    this.abort?.abort();
+    this.latest.cancel();
     const map = this.context().map;
     if (map) {
       if (map.getLayer(LAYER)) map.removeLayer(LAYER);

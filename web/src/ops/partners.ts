@@ -8,7 +8,7 @@ import { ApiError, getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { dayLabel } from "../dtg";
 import { markingClass } from "../marking";
-import { register, type OpsContext } from "./registry";
+import { LatestLoad, type OpsContext, register } from "./registry";
 
 interface Step {
   status: string;
@@ -95,8 +95,7 @@ class PartnersView {
   private root: HTMLElement | null = null;
   private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
   private labels: string[] = [];
-  private generation = 0;
-  private abort: AbortController | null = null;
+  private readonly latest = new LatestLoad();
   private asOf: "today" | "map" = "today";
 
   mount(container: HTMLElement, ctx: () => OpsContext): void {
@@ -134,10 +133,7 @@ class PartnersView {
   private async load(): Promise<void> {
     const root = this.root;
     if (!root) return;
-    const gen = ++this.generation;
-    this.abort?.abort();
-    this.abort = new AbortController();
-    const signal = this.abort.signal;
+    const { gen, signal } = this.latest.start();
     root.dataset.ready = "false";
     const at = this.at();
     const query = at ? `?${new URLSearchParams({ at: isoTime(at) })}` : "";
@@ -149,7 +145,7 @@ class PartnersView {
         getJson<Items<Exercise>>("/api/v1/exercises", signal),
         getJson<Items<MultinationalUnit>>(`/api/v1/multinational-units${query}`, signal),
       ]);
-      if (gen !== this.generation) return;
+      if (!this.latest.current(gen)) return;
       this.labels = [partners, exercises, units].flatMap((b) => b.items.map((i) => i.label));
       this.drawTimeline(partners.items, at ?? new Date());
       this.drawGoals(partners.items);
@@ -159,7 +155,7 @@ class PartnersView {
       root.dataset.query = query;
       root.dataset.ready = "true";
     } catch (err) {
-      if (gen !== this.generation || (err instanceof DOMException && err.name === "AbortError")) return;
+      if (!this.latest.shows(gen, err)) return;
       if (message) message.textContent = err instanceof ApiError ? err.message : `Partners: ${String(err)}`;
       root.dataset.ready = "error";
     }
@@ -358,8 +354,7 @@ class PartnersView {
   }
 
   clear(): void {
-    this.abort?.abort();
-    this.generation++;
+    this.latest.cancel();
     this.labels = [];
     this.root = null;
   }

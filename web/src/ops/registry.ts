@@ -33,3 +33,46 @@ export function register(module: OpsModule): void {
   if (modules.some((m) => m.id === module.id)) throw new Error(`ops module ${module.id} registered twice`);
   modules.push(module);
 }
+
+/**
+ * The latest of a view's loads: starting one aborts the one before it, and a load that was
+ * overtaken (a newer window, a logout) is told so and draws nothing.
+ */
+export class LatestLoad {
+  private count = 0;
+  private controller: AbortController | null = null;
+
+  /** Start a load (aborting the previous one): its number and the signal its fetches take. */
+  start(): { gen: number; signal: AbortSignal } {
+    this.controller?.abort();
+    this.controller = new AbortController();
+    return { gen: ++this.count, signal: this.controller.signal };
+  }
+
+  /** The number of the latest load. */
+  get generation(): number {
+    return this.count;
+  }
+
+  /** The latest load's signal, for a follow-up fetch that belongs to it. */
+  get signal(): AbortSignal | undefined {
+    return this.controller?.signal;
+  }
+
+  /** Load `gen` is still the latest. */
+  current(gen: number): boolean {
+    return gen === this.count;
+  }
+
+  /** Whether load `gen`'s failure is worth showing: not when it was overtaken or aborted. */
+  shows(gen: number, err: unknown): boolean {
+    return this.current(gen) && !(err instanceof DOMException && err.name === "AbortError");
+  }
+
+  /** Forget every load under way (logout). */
+  cancel(): void {
+    this.count++;
+    this.controller?.abort();
+    this.controller = null;
+  }
+}

@@ -10,7 +10,7 @@ import { ApiError, getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { register, type OpsContext } from "./registry";
+import { LatestLoad, type OpsContext, register } from "./registry";
 
 interface Counted {
   seizures: number;
@@ -79,8 +79,7 @@ class TraffickingView {
   private root: HTMLElement | null = null;
   private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
   private labels: string[] = [];
-  private generation = 0;
-  private abort: AbortController | null = null;
+  private readonly latest = new LatestLoad();
 
   mount(container: HTMLElement, ctx: () => OpsContext): void {
     this.root = container;
@@ -112,9 +111,7 @@ class TraffickingView {
   private async load(): Promise<void> {
     const root = this.root;
     if (!root) return;
-    const gen = ++this.generation;
-    this.abort?.abort();
-    this.abort = new AbortController();
+    const { gen, signal } = this.latest.start();
     root.dataset.ready = "false";
     const at = this.at();
     const query = new URLSearchParams({ at: isoTime(at) });
@@ -125,10 +122,10 @@ class TraffickingView {
     this.message("Loading…");
     try {
       const [network, seizures] = await Promise.all([
-        getJson<Network>(`/api/v1/trafficking/routes?${query}`, this.abort.signal),
-        getJson<FeatureCollection<Point, SeizureProperties>>(`/api/v1/seizures?${seizureQuery}`, this.abort.signal),
+        getJson<Network>(`/api/v1/trafficking/routes?${query}`, signal),
+        getJson<FeatureCollection<Point, SeizureProperties>>(`/api/v1/seizures?${seizureQuery}`, signal),
       ]);
-      if (gen !== this.generation) return;
+      if (!this.latest.current(gen)) return;
       this.labels = [...(network.label ? [network.label] : []), ...seizures.features.map((f) => f.properties.label)];
       this.drawRoutes(network);
       this.drawSeizures(seizures.features);
@@ -142,7 +139,7 @@ class TraffickingView {
       this.message(network.routes.length ? "" : "No seizures you may see.");
       root.dataset.ready = "true";
     } catch (err) {
-      if (gen !== this.generation || (err instanceof DOMException && err.name === "AbortError")) return;
+      if (!this.latest.shows(gen, err)) return;
       this.message(err instanceof ApiError ? err.message : `Trafficking: ${String(err)}`);
       root.dataset.ready = "error";
     }
@@ -274,8 +271,7 @@ class TraffickingView {
   }
 
   clear(): void {
-    this.generation++;
-    this.abort?.abort();
+    this.latest.cancel();
     const map = this.context().map;
     if (map) {
       for (const id of [...LAYERS].reverse()) if (map.getLayer(id)) map.removeLayer(id);

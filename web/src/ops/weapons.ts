@@ -10,7 +10,7 @@ import { FONT } from "../basemap";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { register, type OpsContext } from "./registry";
+import { LatestLoad, type OpsContext, register } from "./registry";
 
 interface Target {
   category: string;
@@ -106,8 +106,7 @@ class WeaponsView {
   private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
   private labels: string[] = [];
   private itemLabels: string[] = [];
-  private generation = 0;
-  private abort: AbortController | null = null;
+  private readonly latest = new LatestLoad();
   private selected: string | null = null;
   /** Collection point uid → its place name, for the targets set per place. */
   private places = new Map<string, string>();
@@ -136,22 +135,19 @@ class WeaponsView {
   private async load(): Promise<void> {
     const root = this.root;
     if (!root) return;
-    const gen = ++this.generation;
-    this.abort?.abort();
-    this.abort = new AbortController();
+    const { gen, signal } = this.latest.start();
     root.dataset.ready = "false";
     const query = new URLSearchParams();
     const mission = this.context().mission;
     if (mission) query.set("mission", mission.code);
     this.message("Loading…");
     try {
-      const signal = this.abort.signal;
-      const [progress, duplicates, points] = await Promise.all([
+            const [progress, duplicates, points] = await Promise.all([
         getJson<Progress>(`/api/v1/weapons/progress?${query}`, signal),
         getJson<{ items: Item[]; label?: string }>("/api/v1/weapons/items?duplicates=true&limit=200", signal),
         getJson<FeatureCollection<Point, PointProperties>>(`/api/v1/weapons/points?${query}`, signal),
       ]);
-      if (gen !== this.generation) return;
+      if (!this.latest.current(gen)) return;
       root.dataset.query = query.toString();
       this.labels = [
         ...progress.campaigns.flatMap((c) => [c.label, c.derived_label]),
@@ -168,7 +164,7 @@ class WeaponsView {
       }
       await this.loadItem(gen);
     } catch (err) {
-      if (gen !== this.generation || (err instanceof DOMException && err.name === "AbortError")) return;
+      if (!this.latest.shows(gen, err)) return;
       this.message(err instanceof ApiError ? err.message : `Weapons: ${String(err)}`);
       root.dataset.ready = "error";
     }
@@ -230,7 +226,7 @@ class WeaponsView {
       const pick = (): void => {
         this.selected = i.id;
         for (const r of node.querySelectorAll("tr[data-item]")) r.classList.toggle("pw-selected", r.getAttribute("data-item") === i.id);
-        void this.loadItem(this.generation);
+        void this.loadItem(this.latest.generation);
       };
       row.addEventListener("click", pick);
       row.addEventListener("keydown", (e) => {
@@ -263,8 +259,8 @@ class WeaponsView {
       return;
     }
     try {
-      const item = await getJson<ItemDetail>(`/api/v1/weapons/items/${encodeURIComponent(uid)}`, this.abort?.signal);
-      if (gen !== this.generation || uid !== this.selected) return;
+      const item = await getJson<ItemDetail>(`/api/v1/weapons/items/${encodeURIComponent(uid)}`, this.latest.signal);
+      if (!this.latest.current(gen) || uid !== this.selected) return;
       this.itemLabels = [item.label, ...item.custody.map((c) => c.label)];
       const steps = item.custody.map((c) =>
         el(
@@ -285,7 +281,7 @@ class WeaponsView {
       root.dataset.item = uid;
       root.dataset.ready = "true";
     } catch (err) {
-      if (gen !== this.generation || (err instanceof DOMException && err.name === "AbortError")) return;
+      if (!this.latest.shows(gen, err)) return;
       this.message(err instanceof ApiError ? err.message : `Item: ${String(err)}`);
       root.dataset.ready = "error";
     }
@@ -320,8 +316,7 @@ class WeaponsView {
   }
 
   clear(): void {
-    this.generation++;
-    this.abort?.abort();
+    this.latest.cancel();
     const map = this.context().map;
     if (map) {
       for (const id of [...LAYERS].reverse()) if (map.getLayer(id)) map.removeLayer(id);
