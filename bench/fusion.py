@@ -102,6 +102,25 @@ def main() -> None:
             f"**{result.seconds:.1f} s**, {result.created:,} events.\n"
         )
     print(f"appended to {args.output}")
+    from results import figure, write_result  # bench/results.py, beside this file
+
+    write_result(
+        "fusion",
+        [
+            figure("clustering quality, pairwise F1", f1, "", target="≥ 0.95", met=f1 >= 0.95,
+                   detail=f"precision {precision:.3f}, recall {recall:.3f}, {reports:,} reports "
+                   f"of {args.events:,} true events"),
+            figure("ingest with fusion on, SQLite", rates[True], "reports/s",
+                   detail=f"{rates[True] / rates[False]:.0%} of plain ({rates[False]:,.0f}/s), "
+                   f"{made:,} events"),
+            figure(f"bulk re-run over {result.reports:,} fusable reports", result.seconds, "s",
+                   detail=f"{result.created:,} events, of {args.bulk:,} reports"),
+        ],
+        title="Fusion",
+        setup="Quality against generated ground truth (fusion/quality.py); ingest of "
+        f"{args.ingest:,} scenario reports into a fresh SQLite store in batches of 1,000, plain "
+        "and with the fusion hook; `fusion rerun` over a store of generated reports.",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -214,6 +214,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     rows: list[str] = []
+    measured: list[tuple[str, str, dict[str, float], dict[str, float], float]] = []
     for size in args.sizes.split(","):
         for backend in args.backends.split(","):
             print(f"== {size} on {backend}", flush=True)
@@ -231,6 +232,7 @@ def main() -> None:
             print(f"   unfiltered p50 {u['p50_ms']:.2f} ms p95 {u['p95_ms']:.2f} ms; "
                   f"label filter {cost:+.1f}% on the mean", flush=True)  # fmt: skip
             store.dispose()
+            measured.append((size, backend, ing, q, cost))
             rate = "(not run)" if args.query_only else f"{ing['rate']:,.0f}"
             rows.append(
                 f"| {size} | {backend} | {ing['reports']:,} | {rate} | "
@@ -260,6 +262,51 @@ def main() -> None:
         )
         f.write("\n".join(rows) + "\n")
     print(f"appended to {out}")
+    write_results(measured)
+
+
+def write_results(
+    measured: list[tuple[str, str, dict[str, float], dict[str, float], float]],
+) -> None:
+    """docs/benchmark-results/ingest_query.json (bench/results.py), with SQLite and PostgreSQL +
+    PostGIS side by side for each size."""
+    from results import figure, peer, write_result  # bench/results.py, beside this file
+
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL + PostGIS"}
+    figures, by = [], {}
+    for size, backend, ing, q, cost in measured:
+        by[size, backend] = (ing, q)
+        what = f"{size} ({ing['reports']:,} reports), {names[backend]}"
+        figures += [
+            figure(f"{what}: durable ingest", ing["rate"], "reports/s"),
+            figure(f"{what}: query p50 / p95 / p99",
+                   f"{q['p50_ms']:.2f} / {q['p95_ms']:.2f} / {q['p99_ms']:.2f}", "ms",
+                   detail=f"features mean {q['mean_features']:.0f}, max {q['max_features']}"),
+            figure(f"{what}: label filter cost on the mean query", f"{cost:+.1f}%", ""),
+        ]  # fmt: skip
+    peers = []
+    for size in dict.fromkeys(size for size, *_ in measured):
+        if (size, "sqlite") in by and (size, "postgresql") in by:
+            (i_s, q_s), (i_p, q_p) = by[size, "sqlite"], by[size, "postgresql"]
+            peers += [
+                peer(f"{size}: durable ingest", "reports/s", ours=("SQLite", i_s["rate"]),
+                     theirs=("PostgreSQL + PostGIS", i_p["rate"])),
+                peer(f"{size}: query p50", "ms", ours=("SQLite", q_s["p50_ms"]),
+                     theirs=("PostgreSQL + PostGIS", q_p["p50_ms"]), higher_is_better=False),
+                peer(f"{size}: query p95", "ms", ours=("SQLite", q_s["p95_ms"]),
+                     theirs=("PostgreSQL + PostGIS", q_p["p95_ms"]), higher_is_better=False),
+            ]  # fmt: skip
+    write_result(
+        "ingest_query",
+        figures,
+        title="Ingest and map queries",
+        setup="Ingest: the scenario generator's reports through the pipeline in batches of "
+        "1,000, one transaction each (SQLite `synchronous=FULL`), generator time excluded. "
+        f"Queries: {QUERIES} random 10 km x 10 km boxes over 24 hours as a NATO SECRET viewer "
+        "in NATO and KFOR, at most 1,000 features each, in steady state. The label filter's "
+        "cost: the mean against the same queries with the filter replaced by TRUE.",
+        peers=peers,
+    )
 
 
 if __name__ == "__main__":

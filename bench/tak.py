@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -230,12 +231,38 @@ async def throughput(gw: Gateway, store: Store, messages: int, devices: int) -> 
     }
 
 
+def _drainers(port: int, count: int, ready: Any, stop: Any) -> None:
+    """In a process of its own: ``count`` connected devices that read and discard what the
+    gateway sends them, until ``stop`` is set."""
+
+    async def run() -> None:
+        conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(count)]
+        tasks = [asyncio.create_task(drain(r, [0])) for r, _ in conns]
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        for task in tasks:
+            task.cancel()
+        for _, w in conns:
+            w.close()
+
+    asyncio.run(run())
+
+
 async def latency(gw: Gateway, clients: int, rate: float, seconds: float) -> dict[str, Any]:
     """``clients`` connected devices; one sends ``rate`` SA/s; 20 of them time each
-    rebroadcast (send → receive), the others drain."""
+    rebroadcast (send → receive). The others drain in a process of their own: in this one,
+    reading 480 sockets' rebroadcasts delayed the timers' own reads and counted this
+    process's scheduling as the gateway's latency."""
     timers = 20
     samples: list[float] = []
-    conns = [await asyncio.open_connection("127.0.0.1", gw.port) for _ in range(clients)]
+    ctx = multiprocessing.get_context("spawn")
+    ready, stop = ctx.Event(), ctx.Event()
+    others = ctx.Process(target=_drainers, args=(gw.port, clients - timers, ready, stop))
+    others.start()
+    if not await asyncio.to_thread(ready.wait, 120):
+        raise SystemExit("the draining devices did not connect")
+    conns = [await asyncio.open_connection("127.0.0.1", gw.port) for _ in range(timers)]
     begin = time.time()
 
     async def timed(reader: asyncio.StreamReader) -> None:
@@ -256,8 +283,7 @@ async def latency(gw: Gateway, clients: int, rate: float, seconds: float) -> dic
         except (ConnectionError, asyncio.CancelledError):
             pass
 
-    tasks = [asyncio.create_task(timed(r)) for r, _ in conns[:timers]]
-    tasks += [asyncio.create_task(drain(r, [0])) for r, _ in conns[timers:]]
+    tasks = [asyncio.create_task(timed(r)) for r, _ in conns]
     # every client has been sent the picture (each unit's latest position) before timing
     await asyncio.to_thread(quiesce, gw)
     begin = time.time()
@@ -275,6 +301,8 @@ async def latency(gw: Gateway, clients: int, rate: float, seconds: float) -> dic
     for _, w in conns:
         w.close()
     writer.close()
+    stop.set()
+    others.join(30)
     samples.sort()
     if not samples:
         return {"sent": sent, "samples": 0}
@@ -536,6 +564,62 @@ def main() -> None:
         results["fts"] = freetakserver(args.relay_messages, 10, args.limit)
     print(json.dumps(results, indent=2))
     write_section(Path(args.output), results, args)
+    write_results(results, args)
+
+
+def write_results(results: dict[str, Any], args: argparse.Namespace) -> None:
+    """docs/benchmark-results/tak.json (bench/results.py), with FreeTAKServer side by side."""
+    from results import RESULTS, figure, peer, write_result  # bench/results.py, beside this
+
+    t, lat, con = results["throughput"], results["latency"], results["connections"]
+    p99 = lat.get("p99_ms")
+    figures = [
+        figure("sustained positions stored, rebroadcast on", t["rate"], "/s",
+               target="≥ 20,000/s on one core", met=t["rate"] >= 20_000,
+               detail=f"{t['messages']:,} SA from {args.devices} devices; gateway "
+               f"{t['cpu_cores']:.2f} cores, {t['rate_per_core']:,.0f} per CPU-second"),
+        figure(f"send → rebroadcast p99 with {args.clients} connected clients", p99, "ms",
+               target="≤ 100 ms", met=p99 is not None and p99 <= 100,
+               detail=f"p50 {lat.get('p50_ms', float('nan')):.1f} ms, "
+               f"{lat.get('samples', 0)} of {lat.get('expected', 0)} receipts timed"),
+        figure("concurrent connections held", con["greeted"], "", target="2,000",
+               met=con["greeted"] >= 2000, detail=f"of {con['opened']:,} opened"),
+        figure(f"gateway CPU while idle with {con['opened']:,} connections",
+               con["idle_cpu_percent"], "%", target="≤ 1%", met=con["idle_cpu_percent"] <= 1),
+    ]  # fmt: skip
+    peers = []
+    pw, fts = results.get("relay"), results.get("fts")
+    if pw is not None:
+        figures.append(
+            figure("relay load (one sender, one receiver), PeaceWatch", pw["rate"], "events/s",
+                   detail=f"{pw['received']:,} of {pw['sent']:,} received")
+        )  # fmt: skip
+        if fts is not None and "error" not in fts:
+            peers.append(
+                peer("events relayed per second, same relay load", "events/s",
+                     ours=("PeaceWatch", pw["rate"]), theirs=("FreeTAKServer 2.2.1", fts["rate"]),
+                     note=f"FreeTAKServer relayed {fts['received']:,} of {fts['sent']:,}")
+            )  # fmt: skip
+    previous = RESULTS / "tak.json"
+    if fts is None and previous.is_file():  # --no-fts: the last comparison stands, dated
+        last = json.loads(previous.read_text())
+        for p in last.get("peers", []):
+            when = last["date"][:16].replace("T", " ")
+            if "(from the run of" not in p.get("note", ""):
+                p["note"] = f"{p.get('note', '')} (from the run of {when} UTC)".strip()
+            peers.append(p)
+    write_result(
+        "tak",
+        figures,
+        title="TAK gateway",
+        setup="`peacewatch tak serve` in its own process (compliance and fusion attached, SQLite "
+        "`synchronous=FULL`), plain TCP, XML; the devices are bench/tak.py in another process "
+        f"on the same cores (load average at the start: {results['load']}). FreeTAKServer "
+        "2.2.1 in its own venv, in namespaces with loopback only."
+        + (" FreeTAKServer not run (`--no-fts`)." if fts is None else ""),
+        peers=peers,
+        notes=f"FreeTAKServer failed: {fts['error'][-200:]}" if fts and "error" in fts else "",
+    )
 
 
 if __name__ == "__main__":

@@ -468,6 +468,32 @@ def main() -> None:
             f"| {max(r['live']):.0f} ms | POST to first frame counting it "
             f"| ≤ 1 s: {_verdict(live, 1000)} |\n"
         )
+    from results import figure, write_result  # bench/results.py, beside this file
+
+    write_result(
+        "web",
+        [
+            figure(f"first meaningful paint, median of {LOADS} loads", paint, "ms",
+                   target="≤ 2,000 ms", met=paint <= 2000,
+                   detail=f"max {max(r['paints']):.0f} ms; basemap drawn at "
+                   f"{statistics.median(r['loads']):.0f} ms, last API response at "
+                   f"{statistics.median(r['data']):.0f} ms"),
+            figure("frame time panning, p50 / p95", f"{pan['p50']:.1f} / {pan['p95']:.1f}", "ms",
+                   detail=f"{pan['frames']} frames, {pan['dropped']} over {DROPPED_MS:.0f} ms; "
+                   f"basemap only p50 {base['p50']:.1f}, background only p50 "
+                   f"{floor['p50']:.1f} ms"),
+            figure("frame time changing day and window, p50 / p95",
+                   f"{tf['p50']:.1f} / {tf['p95']:.1f}", "ms",
+                   detail=f"{tf['frames']} frames, {tf['dropped']} over {DROPPED_MS:.0f} ms"),
+            figure(f"live report on another user's screen, median of {LIVE_REPORTS}", live,
+                   "ms", target="≤ 1,000 ms", met=live <= 1000,
+                   detail=f"max {max(r['live']):.0f} ms, POST to the first frame counting it"),
+        ],
+        title="Map page",
+        setup=f"The map page on the {args.size} scenario, `peacewatch serve` on SQLite, "
+        "headless Chromium with WebGL in software (SwiftShader), 1400 x 900, day "
+        f"{DAY} ({r['reports']} reports drawn).",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -10,13 +10,17 @@ from typing import Any
 import click
 
 from peacewatch.cli_admin import audit_group, token, users
+from peacewatch.cli_backup import backup_command, restore_command
 from peacewatch.cli_compliance import compliance
 from peacewatch.cli_convoys import convoys
 from peacewatch.cli_coverage import coverage
 from peacewatch.cli_export import export
+from peacewatch.cli_history import history
 from peacewatch.cli_ops import ddr, trafficking
 from peacewatch.cli_partners import partners
+from peacewatch.cli_report import report
 from peacewatch.cli_tak import tak
+from peacewatch.cli_warning import warning
 from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.errors import PeaceWatchError
 from peacewatch.fusion import cli as fusion_cli
@@ -25,6 +29,8 @@ from peacewatch.settings import Settings
 
 # Seconds a stopping server gives open requests before it closes them (live feeds never end).
 GRACEFUL_SHUTDOWN_S = 3
+# Seconds a worker of `serve --workers N` may take to answer the supervisor's health check.
+WORKER_HEALTHCHECK_S = 60
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -252,6 +258,9 @@ def _load(settings: Settings, size: str, seed: int) -> None:
 @click.option("--port", type=int, default=None, help="port (default 8000)")
 @click.option("--get", "get_path", default=None, help="print the response to GET PATH and exit")
 @click.option("--as", "as_user", default=None, help="with --get: the user to ask as")
+@click.option(
+    "--workers", type=int, default=None, help="worker processes (default 1; >1 needs PostgreSQL)"
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -259,9 +268,36 @@ def serve(
     port: int | None,
     get_path: str | None,
     as_user: str | None,
+    workers: int | None,
 ) -> None:
     """Serve the web UI and the API (migrating the store first)."""
-    _serve(_settings(ctx, host=host, port=port), get_path, as_user)
+    try:
+        settings = _settings(ctx, host=host, port=port, workers=workers)
+    except ValueError as exc:  # pydantic's ValidationError, e.g. --workers 0
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    _serve(settings, get_path, as_user)
+
+
+def _worker_problems(settings: Settings) -> list[str]:
+    """Why ``settings.workers`` processes cannot serve this configuration (empty: they can)."""
+    if settings.workers == 1:
+        return []
+    problems = []
+    if settings.backend == "sqlite":
+        # SQLite takes one writer at a time, so more processes add no ingest throughput, and
+        # its live feed is woken in-process only: a report accepted by one worker would not
+        # reach the browsers of another until they reconnect.
+        problems.append(
+            f"--workers {settings.workers} needs PostgreSQL (PEACEWATCH_DATABASE_URL="
+            "postgresql://…): on SQLite serve with one worker"
+        )
+    if settings.tak_enabled:
+        problems.append(
+            "the TAK gateway cannot run inside several workers (they would share its ports): "
+            "unset PEACEWATCH_TAK_ENABLED and run `peacewatch tak serve` as its own process"
+        )
+    return problems
 
 
 def _serve(settings: Settings, get_path: str | None = None, as_user: str | None = None) -> None:
@@ -269,6 +305,9 @@ def _serve(settings: Settings, get_path: str | None = None, as_user: str | None 
     from peacewatch.store import open_store
     from peacewatch.store.migrate import upgrade
 
+    if get_path is None and settings.workers > 1:
+        _serve_workers(settings)
+        return
     store = open_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     upgrade(store)
     app = create_app(settings, store=store)
@@ -307,6 +346,42 @@ def _serve(settings: Settings, get_path: str | None = None, as_user: str | None 
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level="info",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )  # fmt: skip
+
+
+def _serve_workers(settings: Settings) -> None:
+    """Serve with ``settings.workers`` processes, each building its app from the environment
+    (``peacewatch.api.app:factory``) and sharing the listening socket; on PostgreSQL their
+    live feeds wake one another through LISTEN/NOTIFY (store/pg_notify.py)."""
+    import os
+
+    import uvicorn
+
+    from peacewatch.store import open_store
+    from peacewatch.store.migrate import upgrade
+
+    reasons = settings.unsafe_reasons() + _worker_problems(settings)
+    for reason in reasons:
+        click.echo(f"error: {reason}", err=True)
+    if reasons:
+        sys.exit(2)
+    store = open_store(settings.database_url)
+    upgrade(store)  # once, before any worker starts
+    store.dispose()
+    # The workers are spawned: what flags and the environment set reaches them as variables.
+    for name in settings.model_fields_set:
+        os.environ[f"PEACEWATCH_{name.upper()}"] = str(getattr(settings, name))
+    click.echo(
+        f"PeaceWatch on http://{settings.host}:{settings.port} "
+        f"({settings.backend}, {settings.workers} workers)"
+    )
+    uvicorn.run(
+        "peacewatch.api.app:factory", factory=True, workers=settings.workers,
+        host=settings.host, port=settings.port, log_level="info",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        # uvicorn kills a worker that does not answer its health check in time (5 s by
+        # default), which a worker importing the app on a loaded 2-core host can exceed.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )  # fmt: skip
 
 
@@ -393,6 +468,11 @@ main.add_command(convoys)
 main.add_command(coverage)
 main.add_command(ddr)
 main.add_command(trafficking)
+main.add_command(history)
+main.add_command(backup_command)
+main.add_command(restore_command)
+main.add_command(warning)
+main.add_command(report)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

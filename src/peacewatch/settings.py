@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server binds to.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="HTTP worker processes of `peacewatch serve`; more than 1 needs PostgreSQL.",
+    )
     mission: str = Field(default="KFOR", description="Code of the mission shown by default.")
     session_hours: float = Field(
         default=12.0, gt=0, le=168, description="Hours a browser session lasts (one shift)."

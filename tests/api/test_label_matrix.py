@@ -66,6 +66,13 @@ MATRIX = {
     "/api/v1/stats/incidents": "/api/v1/stats/incidents",
     "/api/v1/stats/violations": "/api/v1/stats/violations",
     "/api/v1/stats/patrols": "/api/v1/stats/patrols",
+    "/api/v1/sitrep": "/api/v1/sitrep?start=1999-06-12T00:00:00Z&end=1999-07-01T00:00:00Z",
+    "/api/v1/analytics/trends": "/api/v1/analytics/trends?by=sector",
+    "/api/v1/analytics/hotspots": "/api/v1/analytics/hotspots?start=1999-06-14T00:00:00Z",
+    "/api/v1/analytics/coverage": "/api/v1/analytics/coverage?start=1999-06-01T00:00:00Z"
+    "&end=1999-07-01T00:00:00Z",
+    "/api/v1/warning/index": "/api/v1/warning/index?start=1999-06-12T00:00:00Z",
+    "/api/v1/warning/alerts": "/api/v1/warning/alerts?start=1999-06-12T00:00:00Z",
     "/api/v1/patrols": "/api/v1/patrols",
     "/api/v1/patrols/{uid}": None,  # each patrol
     "/api/v1/patrol-plans": "/api/v1/patrol-plans",
@@ -105,6 +112,8 @@ MATRIX.update(convoys_data.MATRIX)
 NO_RECORDS = {
     "/healthz",
     "/api/v1/places",
+    "/api/v1/history",  # the public record of NATO's Balkan operations
+    "/api/v1/history/{id}",
     "/api/v1/nations",
     "/api/v1/auth/me",
     "/api/v1/auth/tokens",

@@ -14,6 +14,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from peacewatch.scenarios.kosovo1999 import generator as generator_module
 from peacewatch.scenarios.kosovo1999 import history
 from peacewatch.scenarios.kosovo1999.generator import FLARE_UPS, KINDS, SIZES, Generator
 from peacewatch.scenarios.kosovo1999.projection import lonlat_to_utm
@@ -31,6 +32,11 @@ GRADE_LETTERS = set("ABCDEF")
 @pytest.fixture(scope="module")
 def small() -> list[dict[str, Any]]:
     return [r for batch in Generator.from_size("small").reports() for r in batch]
+
+
+@pytest.fixture(scope="module")
+def seeded() -> list[dict[str, Any]]:
+    return [r for b in Generator(20_000, seed=3).reports() for r in b]
 
 
 def _first(generator: Generator, batches: int = 2) -> list[list[dict[str, Any]]]:
@@ -113,8 +119,8 @@ def test_fry_is_not_reported_inside_kosovo_after_withdrawal(small: list[dict[str
             assert "zone" in report["attributes"]
 
 
-def test_activity_peaks_early_and_flare_ups_cluster() -> None:
-    reports = [r for b in Generator(20_000, seed=3).reports() for r in b]
+def test_activity_peaks_early_and_flare_ups_cluster(seeded: list[dict[str, Any]]) -> None:
+    reports = seeded
     months = Counter(r["observed_at"].strftime("%Y-%m") for r in reports)
     assert months["1999-07"] > 2 * months["2000-04"]
     mitrovica = [r for r in reports if r["attributes"].get("flare_up") == "mitrovica-2000-02"]
@@ -124,6 +130,58 @@ def test_activity_peaks_early_and_flare_ups_cluster() -> None:
         assert flare["start"] <= report["observed_at"] < flare["end"] + timedelta(days=1)
         assert report["attributes"]["sector"] == flare["sector"]
     assert all("synthetic" in f["note"].lower() for f in FLARE_UPS)
+
+
+def _of_kinds(
+    reports: list[dict[str, Any]], flare: dict[str, Any], lo: datetime, hi: datetime
+) -> int:
+    """Reports of the flare-up's precursor kinds in its sector observed in [lo, hi)."""
+    return sum(
+        r["attributes"]["sector"] == flare["sector"] and r["kind"] in flare["precursor_kinds"]
+        and lo <= r["observed_at"] < hi
+        for r in reports
+    )  # fmt: skip
+
+
+def test_precursors_build_up_in_the_sector_before_each_flare_up(
+    seeded: list[dict[str, Any]],
+) -> None:
+    for flare in FLARE_UPS:
+        begins = flare["start"] - timedelta(days=flare["precursor_days"])
+        before = [r for r in seeded if r["attributes"].get("precursor_of") == flare["id"]]
+        assert len(before) >= 15, flare["id"]
+        for report in before:
+            assert begins <= report["observed_at"] < flare["start"]
+            assert report["attributes"]["sector"] == flare["sector"]
+            assert report["kind"] in flare["precursor_kinds"]
+            assert "flare_up" not in report["attributes"]
+        if flare["precursor_days"] >= 8:  # the share ramps up towards the start
+            half = flare["start"] - timedelta(days=flare["precursor_days"] // 2)
+            late = sum(r["observed_at"] >= half for r in before)
+            assert late > 2 * (len(before) - late), flare["id"]
+        # in the sector, the precursor kinds of the last three days stand out against the
+        # same kinds over ten days a month before (scaled to three)
+        eve = flare["start"] - timedelta(days=3)
+        if eve - timedelta(days=30) >= START:
+            usual = _of_kinds(seeded, flare, eve - timedelta(days=30), eve - timedelta(days=20))
+            assert _of_kinds(seeded, flare, eve, flare["start"]) > 2 * usual * 3 / 10, flare["id"]
+
+
+def test_precursors_leave_every_other_report_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_them = [r for b in Generator(4_000, seed=5).reports(batch_size=700) for r in b]
+    monkeypatch.setattr(generator_module, "_plant_precursors", lambda *_: None)
+    without = [r for b in Generator(4_000, seed=5).reports(batch_size=700) for r in b]
+    assert len(with_them) == len(without) == 4_000
+    redrawn = 0
+    for new, old in zip(with_them, without, strict=True):
+        if "precursor_of" in new["attributes"]:
+            redrawn += 1
+            # the same report slot (id and time), telling the precursor's story
+            assert (new["id"], new["observed_at"]) == (old["id"], old["observed_at"])
+            assert "precursor_of" not in old["attributes"]
+        else:
+            assert new == old
+    assert 5 <= redrawn <= 0.03 * 4_000
 
 
 def test_fry_positions_after_21_june_are_outside_kosovo() -> None:

@@ -4,7 +4,13 @@
 // Converting the 1:10m TopoJSON in the page cost the first paint about a second (issue 6).
 // Glyphs come from /fonts/.
 import type { Feature, FeatureCollection, MultiLineString, MultiPolygon, Point, Polygon, Position } from "geojson";
-import type { LayerSpecification, LineLayerSpecification, StyleSpecification } from "maplibre-gl";
+import type {
+  GeoJSONSource,
+  LayerSpecification,
+  LineLayerSpecification,
+  Map as MapLibreMap,
+  StyleSpecification,
+} from "maplibre-gl";
 
 export const FONT = "Noto Sans Regular";
 /** Keep in step with EMPHASISED_COUNTRY in scripts/build-basemap.mjs, which ships its outline. */
@@ -157,9 +163,34 @@ function zooms(min: number, max: number): { minzoom?: number; maxzoom?: number }
 
 const kindIs = (kind: Kind): ["==", ["get", string], string] => ["==", ["get", "kind"], kind];
 
-/** The base style: sea, land, country borders and names; operational layers are added later. */
-export function baseStyle(basemap: Basemap): StyleSpecification {
+const NOTHING: Shapes = { type: "FeatureCollection", features: [] };
+
+/** The coarser scales when the finest one is loaded: drawn only when zoomed out, so their data
+ * can wait until after the first paint rather than be cut into tiles before it (issue 6). */
+function deferrable(basemap: Basemap): ["world" | "mid", Shapes][] {
+  if (!basemap.detail) return [];
+  const out: ["world" | "mid", Shapes][] = [["world", basemap.world]];
+  if (basemap.mid) out.push(["mid", basemap.mid]);
+  return out;
+}
+
+/** Whether a map at `zoom` shows only the finest scale, so the coarser ones may come later. */
+export function canDefer(basemap: Basemap, zoom: number): boolean {
+  return basemap.detail !== null && zoom >= DETAIL_MINZOOM;
+}
+
+/** Give the coarser scales their data (see `baseStyle`'s `deferred`). */
+export function fillDeferred(map: MapLibreMap, basemap: Basemap): void {
+  for (const [name, data] of deferrable(basemap)) {
+    (map.getSource(name) as GeoJSONSource | undefined)?.setData(data);
+  }
+}
+
+/** The base style: sea, land, country borders and names; operational layers are added later.
+ * With `deferred`, the coarser scales start empty and `fillDeferred` gives them their data. */
+export function baseStyle(basemap: Basemap, deferred = false): StyleSpecification {
   const { index, world, mid, detail } = basemap;
+  const later = new Set(deferred ? deferrable(basemap).map(([name]) => name) : []);
   // Each scale shows from where the coarser one stops to where the finer one (if loaded) starts.
   const detailFrom = detail ? DETAIL_MINZOOM : 24;
   const midFrom = mid ? MID_MINZOOM : detailFrom;
@@ -176,7 +207,13 @@ export function baseStyle(basemap: Basemap): StyleSpecification {
   const land: LayerSpecification[] = [];
   for (const [name, data, from, to, maxzoom] of scales) {
     if (!data || from >= to) continue;
-    sources[name] = { type: "geojson", data, maxzoom, tolerance: 1, attribution: NATURAL_EARTH };
+    sources[name] = {
+      type: "geojson",
+      data: later.has(name as "world" | "mid") ? NOTHING : data,
+      maxzoom,
+      tolerance: 1,
+      attribution: NATURAL_EARTH,
+    };
     const range = zooms(from, to);
     // In this order, so that each scale's fills and lines share one stencil pass of its tiles.
     land.push(

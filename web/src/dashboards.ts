@@ -9,6 +9,8 @@ import { ApiError, getJson, isoTime, type Mission, type TimeSpan } from "./api";
 import { byId, el } from "./dom";
 import { markingClass } from "./marking";
 import { OTHER_REPORT_COLOR, REPORT_KINDS, reportKindLabel } from "./kinds";
+import { TensionChart } from "./warning";
+import { AnalyticsCharts } from "./analytics";
 
 /** One key's daily counts, as the stats routes return them. */
 export interface StatSeries {
@@ -76,6 +78,8 @@ export class Dashboards {
   private generation = 0;
   private dirty = true;
   private charts = new Map<ChartName, Chart>();
+  private tension = new TensionChart();
+  private analytics = new AnalyticsCharts();
   private onMarkings: () => void = () => {};
   /** The first and last day any chart holds: the common x range of an open-ended span. */
   private extent: [string, string] | null = null;
@@ -133,6 +137,8 @@ export class Dashboards {
       this.section("incidents", "Incidents per day", of),
       this.section("violations", "Violations per day", by, state),
       this.section("patrols", "Patrol activity per day"),
+      this.tension.element(),
+      this.analytics.element(() => this.onMarkings()),
       el("p", { id: "dash-message", class: "dash-message", role: "status" }),
     );
     range.addEventListener("change", () => {
@@ -181,7 +187,7 @@ export class Dashboards {
   /** The labels of the charts on view (none while closed): the page's banners count them. */
   markings(): string[] {
     if (!this.charts.size || !this.isOpen) return [];
-    return [...this.charts.values()].map((c) => c.body?.label ?? "").filter(Boolean);
+    return [...[...this.charts.values()].map((c) => c.body?.label ?? ""), ...this.tension.markings(), ...this.analytics.markings()].filter(Boolean);
   }
 
   /** The map now shows `span` of `mission`: follow it (fetching only while open). */
@@ -208,6 +214,8 @@ export class Dashboards {
       chart.figure.dataset.series = "[]";
       chart.figure.dataset.days = "0";
     }
+    this.tension.clear();
+    this.analytics.clear();
     if (this.charts.size) this.toggle(false);
     this.panel.dataset.ready = "false";
   }
@@ -259,6 +267,9 @@ export class Dashboards {
       this.drawIncidents(this.chart("incidents"), incidents);
       this.drawViolations(this.chart("violations"), violations);
       this.drawPatrols(this.chart("patrols"), patrols);
+      await this.tension.load(params, signal);
+      await this.analytics.load(params, signal);
+      if (gen !== this.generation) return;
       message.textContent = "";
       this.dirty = false;
       // What was asked, for whoever checks the charts against the API (the browser tests).
@@ -428,6 +439,8 @@ export class Dashboards {
     for (const chart of this.charts.values()) {
       if (chart.plot) chart.plot.setSize({ width: this.width(chart), height: HEIGHT });
     }
+    this.tension.resize(this.panel.clientWidth - 32);
+    this.analytics.resize(this.panel.clientWidth - 32);
   }
 }
 

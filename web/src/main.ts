@@ -50,9 +50,11 @@ import {
   type ZoneProperties,
   type Zones,
 } from "./api";
-import { type BasemapIndex, baseStyle, fetchBasemapIndex, loadBasemap } from "./basemap";
+import { type BasemapIndex, baseStyle, canDefer, fetchBasemapIndex, fillDeferred, loadBasemap } from "./basemap";
 import { dashboards } from "./dashboards"; // dashboards
 import { opsPanel } from "./ops/panel";
+import { historyPanel } from "./history";
+import { sitrepPanel } from "./sitrep"; // SITREP
 import { byId } from "./dom";
 import { type EventFeature, eventPopup, MergeTray } from "./eventpanel";
 import {
@@ -555,18 +557,78 @@ function fetchSpan(c: TimeChoice, s: TimeSpan): TimeSpan {
   return c.live ? { start: s.start, end: new Date(s.end.getTime() + CLOCK_SKEW_MS) } : s;
 }
 
+/** Everything a window shows besides zones and towns, fetched in parallel. */
+function fetchWindow(c: TimeChoice, s: TimeSpan, signal: AbortSignal) {
+  const mission = pw.mission?.code ?? null;
+  const asked = fetchSpan(c, s);
+  const f = pw.filters;
+  return Promise.all([
+    fetchReports(mission, asked, signal, reportParams(f)),
+    fetchViolations(mission, asked, signal, violationParams(f)),
+    fetchUnits(mission, s.end, signal),
+    fetchEvents(mission, asked, signal),
+    fetchTracks(mission, asked, signal),
+  ]);
+}
+
+type WindowData = Awaited<ReturnType<typeof fetchWindow>>;
+
+/** What a window's fetch depends on: a prefetch is used only for the very same window. */
+function windowKey(c: TimeChoice, s: TimeSpan): string {
+  const asked = fetchSpan(c, s);
+  const f = pw.filters;
+  return JSON.stringify([
+    pw.mission?.code ?? null,
+    asked.start.toISOString(),
+    asked.end.toISOString(),
+    s.end.toISOString(),
+    [...reportParams(f)],
+    [...violationParams(f)],
+  ]);
+}
+
+/** The first window's data, asked for as soon as the mission is known, so that it loads while
+ * the basemap is fetched and the map is made rather than after (issue 6: first paint). */
+let prefetched: { key: string; data: Promise<WindowData>; abort: AbortController } | null = null;
+
+function prefetchWindow(bounds: Span): void {
+  prefetched?.abort.abort();
+  const wanted = initialChoice(bounds);
+  const c: TimeChoice = { ...wanted, day: clampDay(wanted.day, bounds) };
+  if (c.t) c.t = clampInstant(c.t, bounds);
+  if (c.live) return; // a live window's span moves with the clock: fetched when shown
+  const s = spanOf(c, new Date());
+  const abort = new AbortController();
+  // What the feed brings from now on waits for this data, as in showWindow.
+  pendingFeed = [];
+  const data = fetchWindow(c, s, abort.signal);
+  data.catch(() => undefined); // awaited by showWindow, or dropped with the session
+  prefetched = { key: windowKey(c, s), data, abort };
+}
+
+/** The prefetched data when it is for this window; any other prefetch is dropped. */
+function takePrefetch(c: TimeChoice, s: TimeSpan): { data: Promise<WindowData>; abort: AbortController } | null {
+  const p = prefetched;
+  prefetched = null;
+  if (!p) return null;
+  if (p.key === windowKey(c, s)) return p;
+  p.abort.abort();
+  return null;
+}
+
 async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<void> {
   const { map } = v;
   const c: TimeChoice = { ...wanted, day: clampDay(wanted.day, v.span) };
   if (c.t) c.t = clampInstant(c.t, v.span);
   const gen = ++windowGeneration;
   windowAbort?.abort();
-  windowAbort = new AbortController();
+  const now = new Date();
+  const s = spanOf(c, now);
+  const early = takePrefetch(c, s);
+  windowAbort = early?.abort ?? new AbortController();
   const signal = windowAbort.signal;
   stopLiveTimer();
   setReady("false");
-  const now = new Date();
-  const s = spanOf(c, now);
   choice = c;
   span = s;
   pw.day = dayOf(c, now);
@@ -585,18 +647,11 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
   setZones(map, zones);
   renderZones(zones);
   pw.counts.zones = zones.features.length;
-  pendingFeed = [];
+  // Kept when the data was prefetched: the feed's messages since then apply on top of it.
+  pendingFeed = early ? (pendingFeed ?? []) : [];
   try {
-    const mission = pw.mission?.code ?? null;
-    const asked = fetchSpan(c, s);
     const f = pw.filters;
-    const [reports, violations, found, events, lines] = await Promise.all([
-      fetchReports(mission, asked, signal, reportParams(f)),
-      fetchViolations(mission, asked, signal, violationParams(f)),
-      fetchUnits(mission, s.end, signal),
-      fetchEvents(mission, asked, signal),
-      fetchTracks(mission, asked, signal),
-    ]);
+    const [reports, violations, found, events, lines] = await (early?.data ?? fetchWindow(c, s, signal));
     if (gen !== windowGeneration) return;
     reportsById = new Map(reports.collection.features.map((f) => [f.properties.id, f]));
     violationsById = new Map(violations.collection.features.map((f) => [f.properties.id, f]));
@@ -1113,13 +1168,18 @@ async function loadMap(gen: number): Promise<void> {
   // itself: then the map shows every report released to them, around the towns.
   const mission = pickMission(missions);
   const bbox: BBox = mission?.bbox ?? extentOf(places) ?? [-180, -85, 180, 85];
-  // The basemap's cells around the mission (a few hundred kB, precomputed at build time).
-  const basemap = await loadBasemap(world, bbox);
-  if (gen !== session) return;
   pw.mission = mission;
   const bounds: Span = mission
     ? missionSpan(mission)
     : { min: "", max: isoDay(new Date()), from: new Date(Date.UTC(1990, 0, 1)), to: ceilHour(new Date()) };
+  // The zones and the first window load while the basemap is fetched and the map is made.
+  const zonesP = mission ? fetchZones(mission.code) : Promise.resolve(NO_ZONES);
+  // Awaited below; if this load stops first (logout), its failure must not go "uncaught".
+  zonesP.catch(() => undefined);
+  prefetchWindow(bounds);
+  // The basemap's cells around the mission (a few hundred kB, precomputed at build time).
+  const basemap = await loadBasemap(world, bbox);
+  if (gen !== session) return;
   const title = mission ? `PeaceWatch — ${mission.name}` : "PeaceWatch";
   byId("title").textContent = title;
   document.title = title;
@@ -1132,7 +1192,9 @@ async function loadMap(gen: number): Promise<void> {
 
   const map = new MapLibreMap({
     container: "map",
-    style: baseStyle(basemap),
+    // The coarser scales start empty: filled at once if the first view shows them, else once
+    // the first window is drawn.
+    style: baseStyle(basemap, true),
     bounds: bbox,
     fitBoundsOptions: { padding: 24 },
     maxZoom: 16,
@@ -1148,13 +1210,12 @@ async function loadMap(gen: number): Promise<void> {
   });
   drawMissingSymbols(map);
 
-  const zonesP = mission ? fetchZones(mission.code) : Promise.resolve(NO_ZONES);
-  // Awaited below; if this load stops first (logout), its failure must not go "uncaught".
-  zonesP.catch(() => undefined);
   // The style, not the whole basemap: the window's data loads while the basemap's tiles are
   // cut, rather than after (issue 6: first paint).
   await once(map, "style.load");
   if (gen !== session) return;
+  const deferred = canDefer(basemap, map.getZoom());
+  if (!deferred) fillDeferred(map, basemap);
   addOperationalLayers(map);
   for (const group of Object.keys(LAYER_GROUPS)) showGroup(map, group, !pw.hidden.includes(group));
   measure.addLayers(map, VIOLATION_HALO_LAYER);
@@ -1170,6 +1231,7 @@ async function loadMap(gen: number): Promise<void> {
   view = { map, span: bounds };
 
   await showWindow(view, initialChoice(bounds), false);
+  if (deferred && gen === session) fillDeferred(map, basemap);
 }
 
 // ---- filters and layers ----------------------------------------------------------
@@ -1221,6 +1283,8 @@ function teardown(): void {
   windowGeneration++;
   windowAbort?.abort();
   windowAbort = null;
+  prefetched?.abort.abort();
+  prefetched = null;
   stopLiveTimer();
   if (redrawTimer !== null) window.clearTimeout(redrawTimer);
   redrawTimer = null;
@@ -1261,6 +1325,8 @@ function teardown(): void {
   clearPanel();
   dashboards.clear(); // dashboards
   opsPanel.clear();
+  historyPanel.clear();
+  sitrepPanel.clear(); // SITREP
   updatePageMarking();
   byId("title").textContent = "PeaceWatch";
   document.title = "PeaceWatch";
@@ -1378,6 +1444,8 @@ async function main(): Promise<void> {
   reportForm.wire();
   measure.wire();
   dashboards.wire(updatePageMarking); // dashboards
+  historyPanel.wire();
+  sitrepPanel.wire(() => ({ mission: pw.mission, span })); // SITREP
   opsPanel.wire(
     () => ({ mission: pw.mission, span, user: pw.user, map: view?.map ?? null }),
     updatePageMarking,

@@ -11,16 +11,18 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, text
+from starlette.types import Scope
 
 from peacewatch import __version__
 from peacewatch.api import problems
 from peacewatch.api.deps import public
 from peacewatch.api.marking import BannerMiddleware
 from peacewatch.api.routers import (
+    analytics,
     audit,
     auth,
     compliance,
@@ -28,17 +30,20 @@ from peacewatch.api.routers import (
     coverage,
     events,
     exports,
+    history,
     missions,
     ogc,
     partners,
     patrol_plans,
     reports,
+    sitrep,
     stats,
     stream,
     tak,
     trafficking,
     units,
     users,
+    warning,
     weapons,
     zones,
 )
@@ -50,6 +55,7 @@ from peacewatch.security.credentials import Throttle
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
 from peacewatch.store.migrate import current_revision, head_revision
+from peacewatch.store.pg_notify import Listener
 
 NOT_BUILT = """<!doctype html><title>PeaceWatch</title>
 <p>The web front end is not built. Run <code>make web</code> (or <code>make demo</code>).</p>
@@ -100,10 +106,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        # On PostgreSQL, writes made by other workers and hosts wake this one's feeds.
+        listener = Listener.for_store(store, app_.state.bus.publish)
+        if listener is not None:
+            listener.start()
+        app_.state.listener = listener
         gateway = await tak.start(app_, settings) if settings.tak_enabled else None
         yield
         if gateway is not None:
             await gateway.stop()
+        if listener is not None:
+            await listener.stop()
         if own_store:
             store.dispose()
 
@@ -141,6 +154,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         events,
         exports,
         stats,
+        analytics,
         ogc,
         tak,
         weapons,
@@ -149,6 +163,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         patrol_plans,
         coverage,
         convoys,
+        history,
+        sitrep,
+        warning,
     )
     for module in routers:
         app.include_router(module.router)
@@ -174,7 +191,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     web = static_dir()
     if (web / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=web, html=True), name="web")
+        app.mount("/", WebFiles(directory=web, html=True), name="web")
     else:
 
         @app.get("/", include_in_schema=False)
@@ -182,6 +199,24 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             return HTMLResponse(NOT_BUILT)
 
     return app
+
+
+class WebFiles(StaticFiles):
+    """The built web front end. Vite names every file under assets/ by its content's hash, so a
+    browser may keep those for good instead of asking again at each page load (issue 6: first
+    paint); the other files (index.html, basemap, glyphs) are revalidated as before."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if path.startswith("assets/") and response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def factory() -> FastAPI:
+    """The app for the settings in the environment: what each ``serve --workers N`` worker
+    process builds (``uvicorn peacewatch.api.app:factory --factory``)."""
+    return create_app(Settings())
 
 
 def api_routes(app: FastAPI) -> list[APIRoute]:

@@ -146,6 +146,6 @@ def decode_after(cursor: str) -> str:
         tag, feature_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if tag != "after" or not isinstance(feature_id, str):
             raise ValueError
-    except (ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise bad("cursor", "not a cursor this server issued for this collection") from None
     return feature_id

@@ -21,7 +21,8 @@ ZONE_OFFSETS: dict[str, int] = {
 
 _DTG_RE = re.compile(
     r"^(?P<day>\d{2})\s*(?P<hour>\d{2})(?P<minute>\d{2})\s*(?P<zone>[A-Z])\s*"
-    r"(?P<month>[A-Z]{3})\s*(?P<year>\d{4}|\d{2})$"
+    r"(?P<month>[A-Z]{3})\s*(?P<year>\d{4}|\d{2})$",
+    re.ASCII,  # ASCII digits only: \d would also take other scripts' digits
 )
 _EXAMPLE = "e.g. 091200ZJUN99"
 
@@ -112,7 +113,10 @@ def parse_time(value: object, *, field: str) -> datetime:
             raise DTGError(
                 f"{field} must carry a time zone, e.g. 1999-06-15T12:00:00Z", field=field
             )
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise DTGError(f"{field} is outside the supported dates", field=field) from None
     if not isinstance(value, str) or not value.strip():
         raise DTGError(
             f"{field} must be an ISO 8601 time or a DTG such as 151200ZJUN99", field=field
@@ -131,4 +135,9 @@ def parse_time(value: object, *, field: str) -> datetime:
             ) from None
     if parsed.tzinfo is None:
         raise DTGError(f"{field} {quoted(text)} has no time zone; add Z or an offset", field=field)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise DTGError(
+            f"{field} {quoted(text)} is outside the supported dates", field=field
+        ) from None

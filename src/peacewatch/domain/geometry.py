@@ -42,10 +42,15 @@ _Position = list[float]
 
 
 def _finite(value: object, name: str, field: str) -> float:
-    # bool is an int subclass; True as a longitude is a bug, not 1 degree.
-    if isinstance(value, bool) or not isinstance(value, Real):
+    # Plain floats and ints first, without the ABC check: positions arrive by the ten thousand
+    # a second from TAK devices. bool is an int subclass (True as a longitude is a bug, not
+    # 1 degree) and takes the slow path, which refuses it.
+    if type(value) is float or type(value) is int:
+        number = float(value)
+    elif isinstance(value, bool) or not isinstance(value, Real):
         raise GeometryError(f"{name} must be a number, got {type(value).__name__}", field=field)
-    number = float(value)
+    else:
+        number = float(value)
     if not math.isfinite(number):
         raise GeometryError(f"{name} {number} is not a finite number", field=field)
     return number
@@ -53,8 +58,8 @@ def _finite(value: object, name: str, field: str) -> float:
 
 def validate_lonlat(lon: object, lat: object, *, field_prefix: str = "") -> tuple[float, float]:
     """Check a WGS 84 longitude/latitude pair and return it as floats."""
-    lon_f = _finite(lon, "longitude", f"{field_prefix}lon")
-    lat_f = _finite(lat, "latitude", f"{field_prefix}lat")
+    lon_f = _finite(lon, "longitude", field_prefix + "lon")
+    lat_f = _finite(lat, "latitude", field_prefix + "lat")
     if not -180.0 <= lon_f <= 180.0:
         raise GeometryError(f"longitude {lon_f} is outside -180..180", field=f"{field_prefix}lon")
     if not -90.0 <= lat_f <= 90.0:

@@ -19,7 +19,7 @@ MGRS_MAX_LAT = 84.0
 
 # zone (1-60), latitude band (C-X without I, O), 100 km square (column A-Z, row A-V without
 # I, O), then an even number of digits: easting and northing at equal precision.
-_MGRS_RE = re.compile(r"^(\d{1,2})([C-HJ-NP-X])([A-HJ-NP-Z][A-HJ-NP-V])(\d{0,10})$")
+_MGRS_RE = re.compile(r"^(\d{1,2})([C-HJ-NP-X])([A-HJ-NP-Z][A-HJ-NP-V])(\d{0,10})$", re.ASCII)
 _UPS_RE = re.compile(r"^[ABYZ][A-Z]{2}\d*$")
 # GEOTRANS keeps its projection parameters in C globals, so concurrent calls could interleave.
 _LOCK = threading.Lock()

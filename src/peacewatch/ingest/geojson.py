@@ -24,6 +24,11 @@ def parse_geojson(data: bytes | str) -> Any:
             f"the file is not valid JSON{where}",
             [FieldProblem("file", f"not valid JSON{where}: {getattr(exc, 'msg', exc)}")],
         ) from None
+    except RecursionError:
+        raise ValidationFailed(
+            "the file's JSON is nested too deeply",
+            [FieldProblem("file", "JSON nested too deeply to read")],
+        ) from None
 
 
 def geojson_items(doc: Any) -> Iterator[Item]:

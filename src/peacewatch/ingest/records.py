@@ -251,14 +251,20 @@ def add_positions(store: Store, *, viewer: Viewer, positions: Sequence[dict[str,
     check = _Checker()
     parsed: list[dict[str, Any]] = []
     for i, p in enumerate(positions):
-        t = check(f"positions[{i}].observed_at", _time, p.get("observed_at"), "observed_at")
-        ll = check(
-            f"positions[{i}]",
-            validate_lonlat,
-            p.get("lon"),
-            p.get("lat"),
-            field_prefix=f"positions[{i}].",
-        )
+        t: datetime | None
+        ll: tuple[float, float] | None
+        try:  # the common case, without making each field's name (TAK's hot path)
+            t = _time(p.get("observed_at"), "observed_at")
+            ll = validate_lonlat(p.get("lon"), p.get("lat"))
+        except (DomainError, TypeError, ValueError, KeyError):
+            t = check(f"positions[{i}].observed_at", _time, p.get("observed_at"), "observed_at")
+            ll = check(
+                f"positions[{i}]",
+                validate_lonlat,
+                p.get("lon"),
+                p.get("lat"),
+                field_prefix=f"positions[{i}].",
+            )
         parsed.append({"p": p, "t": t, "ll": ll})
     check.done("position list")
     now = datetime.now(UTC)

@@ -210,7 +210,7 @@ def to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], Label]
         raise RecordInvalid([FieldProblem("record", "must be an object of report fields")])
     report_id = check("id", lambda: _uuid(record.get("id")))
     kind = record.get("kind")
-    if kind not in REPORT_KINDS:
+    if not isinstance(kind, str) or kind not in REPORT_KINDS:  # a list or object is no key
         problems.append(
             FieldProblem(
                 "kind", f"unknown kind {kind!r}; expected one of {', '.join(REPORT_KINDS)}"

@@ -24,6 +24,11 @@ def parse_xml(data: bytes, what: str) -> Element:
             f"the {what} file is not well-formed XML at line {line}",
             [FieldProblem("file", f"line {line}, column {column}: {exc.msg}")],
         ) from None
+    except (LookupError, UnicodeError) as exc:  # a declared encoding with no usable codec
+        raise ValidationFailed(
+            f"the {what} file declares an unknown encoding",
+            [FieldProblem("file", f"unknown encoding: {exc}")],
+        ) from None
     except DefusedXmlException as exc:
         raise ValidationFailed(
             f"the {what} file declares a DTD or entities, which are not accepted",
@@ -77,7 +82,7 @@ def split_fields(
         if key == "attributes":
             try:
                 loaded = json.loads(value)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # not JSON, or nested too deeply
                 return FieldProblem("attributes", "must be a JSON object")
             if isinstance(loaded, dict):
                 attributes.update(loaded)

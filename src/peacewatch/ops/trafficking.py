@@ -14,9 +14,7 @@ import uuid as uuidlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from peacewatch.domain.dtg import parse_time
 from peacewatch.domain.errors import DomainError
@@ -54,11 +52,17 @@ def _period(at: datetime, bucket: str) -> str:
     return f"{at:%Y-%m}"
 
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+
 def build_network(seizures: Iterable[Mapping[str, Any]]) -> nx.DiGraph:
     """The route network: a node per named place (origin, crossing, destination or where a
     seizure was made), an edge for each leg of a seizure's route (kind 'route') and for each
     step of a smuggling chain from one seizure's place to the next one's (kind 'chain'). Nodes
     and edges keep the seizures they come from (``seizures``: list of (time, id, label))."""
+    import networkx as nx  # here, not at import: 12 MB a web worker needs only when asked
+
     graph: nx.DiGraph = nx.DiGraph()
 
     def node(name: str, role: str, at: Any, s: Mapping[str, Any]) -> None:
@@ -132,6 +136,8 @@ def analyse(
     if bucket not in ("month", "week"):
         raise ValidationFailed("bucket is not valid", [FieldProblem("bucket", "month or week")])
     graph = build_network(seizures)
+    import networkx as nx
+
     betweenness = nx.betweenness_centrality(graph) if graph.number_of_nodes() > 2 else {}
     nodes = []
     for name, data in graph.nodes(data=True):
@@ -195,7 +201,7 @@ def analyse(
             }
             for h in hotspots
         ],
-        "components": nx.number_weakly_connected_components(graph) if len(graph) else 0,
+        "components": _components(graph) if len(graph) else 0,
         "items": [{"id": m, "label": m, "seizures": n} for m, n in sorted(by_label.items())],
     }
 
@@ -322,3 +328,10 @@ def routes_report(
         )
     when = at or end or datetime.now(UTC)
     return analyse(seizure_records(found), at=when, bucket=bucket)
+
+
+def _components(graph: nx.DiGraph) -> int:
+    """How many weakly connected parts the route network has."""
+    import networkx as nx
+
+    return int(nx.number_weakly_connected_components(graph))

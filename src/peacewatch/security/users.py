@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
@@ -38,12 +39,14 @@ class User:
     roles: frozenset[Role]
     disabled: bool = False
 
-    @property
+    # Cached: the TAK gateway asks for both with every message a device sends (a Viewer
+    # validates its codes when made), and a User never changes once read.
+    @cached_property
     def viewer(self) -> Viewer:
         """The identity the label filter sees."""
         return Viewer(self.username, self.nation, self.clearance, self.communities)
 
-    @property
+    @cached_property
     def permissions(self) -> frozenset[Permission]:
         """What this user's roles allow."""
         return permissions_of(self.roles)

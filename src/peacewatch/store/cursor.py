@@ -21,9 +21,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         padded = cursor + "=" * (-len(cursor) % 4)
         at_text, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         at = datetime.fromisoformat(at_text)
-        if at.tzinfo is None or not isinstance(row_id, int):
-            raise ValueError
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if at.tzinfo is None or not isinstance(row_id, int) or not 0 <= row_id < 2**63:
+            raise ValueError  # a row id beyond 64 bits would break the database driver
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError) as exc:
         raise ValidationFailed(
             "the cursor is not one this server issued",
             [FieldProblem("cursor", "not a cursor issued by this server; start from page one")],

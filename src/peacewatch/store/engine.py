@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from peacewatch.store import postgis_spatial, sqlite_spatial
+from peacewatch.store import pg_notify, postgis_spatial, sqlite_spatial
 from peacewatch.store.sqlite_checkpoint import Checkpointer
 
 
@@ -148,5 +148,7 @@ def open_store(url: str, *, sqlite_synchronous: str = "FULL", sqlite_cache_mb: i
             json_serializer=_dumps,
             json_deserializer=orjson.loads,
         )
-        return Store(engine=engine, spatial=postgis_spatial)
+        store = Store(engine=engine, spatial=postgis_spatial)
+        pg_notify.attach(store)  # the live feeds of other processes and hosts learn of writes
+        return store
     raise ValueError(f"unsupported database URL scheme in {url.split(':', 1)[0]!r}")

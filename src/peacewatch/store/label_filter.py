@@ -97,19 +97,31 @@ def label_from_row(classification: int, releasable_to: str, policy: str) -> Labe
     return Label(Classification(classification), codes, policy)
 
 
+# Key of Connection.info: (a transaction, {marking: id} of the labels it inserted).
+_INSERTED_LABELS = "peacewatch.inserted_labels"
+
+
 def intern_label(conn: Connection, label: Label, cache: dict[str, int] | None = None) -> int:
     """The id of ``label`` in ``labels``, inserting it (and its release codes) when new."""
     marking = label.marking
     if cache is not None and marking in cache:
         return cache[marking]
+    # Labels this transaction inserted are not committed yet: never cached (shared by threads
+    # and kept across transactions, a cached id would be stale after a rollback, and other
+    # transactions cannot see the row before the commit).
+    txn = conn.get_transaction()
+    held = conn.info.get(_INSERTED_LABELS)
+    mine: dict[str, int] = held[1] if held is not None and held[0] is txn else {}
+    if marking in mine:
+        return mine[marking]
     found = conn.execute(select(labels.c.id).where(labels.c.marking == marking)).scalar()
     if found is not None:
         if cache is not None:
             cache[marking] = found
         return int(found)
-    # Not cached on insert: if this transaction rolls back the id would be stale. A concurrent
-    # writer may intern the same label first; ON CONFLICT DO NOTHING then keeps theirs.
-    inserted = conn.execute(
+    # A concurrent writer may intern the same label first; ON CONFLICT DO NOTHING then keeps
+    # theirs, and RETURNING gives no row (rowcount is -1 on PostgreSQL: it cannot tell).
+    new_id = conn.execute(
         spatial_for(conn)
         .insert_ignoring_duplicates(labels, "marking")
         .values(
@@ -118,11 +130,16 @@ def intern_label(conn: Connection, label: Label, cache: dict[str, int] | None = 
             releasable_to=label.releasable_key,
             marking=marking,
         )
-    ).rowcount
-    label_id = int(
-        conn.execute(select(labels.c.id).where(labels.c.marking == marking)).scalar_one()
-    )
-    if inserted and label.releasable_to:
+        .returning(labels.c.id)
+    ).scalar()
+    if new_id is None:
+        return int(
+            conn.execute(select(labels.c.id).where(labels.c.marking == marking)).scalar_one()
+        )
+    label_id = int(new_id)
+    if txn is not None:  # the transaction itself, not its id: ids are reused
+        conn.info[_INSERTED_LABELS] = (txn, {**mine, marking: label_id})
+    if label.releasable_to:
         conn.execute(
             label_release_codes.insert(),
             [{"label_id": label_id, "code": code} for code in sorted(label.releasable_to)],

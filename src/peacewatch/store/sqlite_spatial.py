@@ -145,13 +145,17 @@ def insert_positions(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     parameter order would cost one statement per row here)."""
     first = conn.exec_driver_sql("SELECT coalesce(max(id), 0) + 1 FROM unit_positions").scalar_one()
     params = []
+    created: dict[datetime, str] = {}  # a batch is usually written at one moment
     for offset, r in enumerate(rows):
         r["id"] = first + offset
+        at = r["created_at"]
+        if (created_text := created.get(at)) is None:
+            created_text = created[at] = sqlite_time(at)
         params.append(
             (
                 r["id"], r["unit_id"], sqlite_time(r["observed_at"]), r["lon"], r["lat"],
                 r.get("source"), 1 if r.get("synthetic") else 0, r["label_id"], r["created_by"],
-                sqlite_time(r["created_at"]),
+                created_text,
             )
         )  # fmt: skip
     conn.exec_driver_sql(_INSERT_POSITIONS, params)

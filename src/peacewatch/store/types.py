@@ -48,7 +48,8 @@ def sqlite_time(value: datetime) -> str:
     """The text form UTCDateTime stores on SQLite, for hand-written SQL (ingest's hot path)."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # "+00:00" cut off rather than the tzinfo replaced first: half the cost on the TAK path.
+    return value.isoformat(" ", "microseconds")[:-6]
 
 
 class _PostGISGeometry(UserDefinedType[Any]):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from peacewatch.tak import cot, proto
 from peacewatch.tak.cot import CotError, CotEvent
@@ -79,7 +79,9 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Count the connection, refuse it over the limit, then find its user."""
-        assert isinstance(transport, asyncio.Transport)
+        # Not an isinstance check: under `peacewatch serve` the loop is uvloop's, whose
+        # TCPTransport has asyncio.Transport's methods without subclassing it.
+        transport = cast(asyncio.Transport, transport)
         self.transport = transport
         transport.set_write_buffer_limits(high=HIGH_WATER)
         if not self.gateway.admit(self):

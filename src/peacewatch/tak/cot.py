@@ -70,7 +70,10 @@ def _time(value: str | None, name: str) -> datetime:
         raise CotError("cot", f"{name} is not an ISO 8601 time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)  # CoT times are UTC by definition
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, before year 1 in UTC
+        raise CotError("cot", f"{name} is outside the supported dates") from None
 
 
 def _float(value: str | None, name: str, default: float) -> float:
@@ -147,6 +150,8 @@ class _Reader:
             raise CotError("xml_forbidden", "the message declares a DTD or entities") from None
         except pyexpat.ExpatError:
             raise CotError("xml", "the message is not well-formed XML") from None
+        except (LookupError, UnicodeError):  # a declared encoding with no usable codec
+            raise CotError("xml", "the message declares an unknown encoding") from None
         return self
 
     def fill(self, event: CotEvent) -> None:

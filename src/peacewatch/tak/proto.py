@@ -8,6 +8,7 @@ hardened parser as XML messages.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from peacewatch.tak.cot import CotError, CotEvent, detail_xml, read_detail_xml
 
 MAGIC = 0xBF
 MESH_HEADER = b"\xbf\x01\xbf"
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and return; U+FFFE, U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def encode_varint(value: int) -> bytes:
@@ -56,6 +59,12 @@ def from_payload(payload: bytes) -> CotEvent:
     cot = message.cotEvent
     if not cot.uid or not cot.type:
         raise CotError("cot", "the event has no uid or no type")
+    detail = cot.detail
+    texts = (cot.uid, cot.type, cot.how, detail.contact.callsign, detail.contact.endpoint,
+             detail.group.name, detail.group.role)  # fmt: skip
+    if any(_NOT_XML.search(text) for text in texts):
+        # The gateway passes events on to XML clients too, which could not parse these.
+        raise CotError("protobuf", "a text field holds characters XML cannot carry")
     event = CotEvent(
         uid=cot.uid,
         type=cot.type,
@@ -69,7 +78,6 @@ def from_payload(payload: bytes) -> CotEvent:
         ce=cot.ce,
         le=cot.le,
     )
-    detail = cot.detail
     if detail.xmlDetail:
         read_detail_xml(event, detail.xmlDetail)
     if detail.HasField("contact"):

@@ -26,6 +26,7 @@ from peacewatch.security.policy import Permission
 from peacewatch.security.users import User, get_user
 from peacewatch.settings import Settings
 from peacewatch.store import Store
+from peacewatch.store.pg_notify import Listener
 from peacewatch.tak import cot, feed, meaning, proto
 from peacewatch.tak.config import LOOPBACK, Config, server_tls
 from peacewatch.tak.connection import Connection, Encoded
@@ -34,7 +35,9 @@ from peacewatch.tak.datagrams import Datagrams
 from peacewatch.tak.metrics import Metrics
 from peacewatch.tak.sink import Sink
 
-POLL_S = 2.0  # a backstop for writes made by other processes, which cannot wake this one
+# A backstop for writes made by other processes: on SQLite they cannot wake this one (on
+# PostgreSQL they do, through pg_notify.Listener).
+POLL_S = 2.0
 USER_CACHE_S = 30.0
 PICTURE_S = 1.0
 
@@ -70,6 +73,7 @@ class Gateway:
             meaning.TAKP_SUPPORT, '<TakControl><TakProtocolSupport version="1"/></TakControl>'
         )
         self._unhook: Any = None
+        self._listener: Listener | None = None
 
     # life cycle -----------------------------------------------------------------------------
 
@@ -102,6 +106,10 @@ class Gateway:
         self.sink.start()
         if self.bus is not None:
             self._unhook = self.bus.subscribe(lambda _topic, _items: self.wake_soon())
+        else:  # a gateway of its own: on PostgreSQL, the web workers' writes wake it
+            self._listener = Listener.for_store(self.store, lambda _t, _i: self.wake_soon())
+            if self._listener is not None:
+                self._listener.start()
         self.store.hooks.append(self._hook)
         host, cfg = self.config.host, self.config
         if cfg.tcp_port is not None and self.plain is not None:
@@ -144,6 +152,8 @@ class Gateway:
             connection.close("shutdown")
         if self._unhook is not None:
             self._unhook()
+        if self._listener is not None:
+            await self._listener.stop()
         if self._hook in self.store.hooks:
             self.store.hooks.remove(self._hook)
         if self.sink is not None:

@@ -29,7 +29,12 @@ def list_entries(
     return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
 
 
-@router.get("/export", summary="Export the audit trail as JSON Lines")
+@router.get(
+    "/export",
+    summary="Export the audit trail as JSON Lines",
+    response_class=Response,
+    responses={200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
+)
 def export(store: StoreDep, viewer: AuditReader) -> Response:
     """Every entry, one JSON object per line, so the chain can be checked elsewhere."""
     lines: list[bytes] = []

@@ -23,7 +23,10 @@ router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
     response_class=StreamingResponse,
     responses={
         200: {
-            "content": {f.media_type: {"schema": {"type": "string"}} for f in FORMATS.values()},
+            "content": {
+                f.media_type: {"schema": {"type": "object" if "json" in f.media_type else "string"}}
+                for f in FORMATS.values()
+            },
             "description": "the file, streamed; its label in X-PeaceWatch-Label",
         }
     },

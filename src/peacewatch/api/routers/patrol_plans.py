@@ -65,6 +65,10 @@ def create_plan(store: StoreDep, viewer: Planner, data: Annotated[Any, Body()]) 
     end, optional repeat {days: [mon…sun], until}, unit, status (draft, planned, cancelled),
     label; or a list of them, written together."""
     items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ValidationFailed(
+            "no patrol plan was sent", [FieldProblem("body", "send a plan or a list of plans")]
+        )
     uids = plan_writer.add_plans(store, viewer=viewer, items=items)
     return {"id": uids[0], "ids": uids}
 

@@ -81,6 +81,11 @@ def _items(body: bytes, content_type: str) -> list[Item]:
         raise ValidationFailed(
             "the body is not valid JSON", [FieldProblem("body", f"not valid JSON: {exc}")]
         ) from None
+    except RecursionError:
+        raise ValidationFailed(
+            "the body's JSON is nested too deeply",
+            [FieldProblem("body", "JSON nested too deeply to read")],
+        ) from None
     if isinstance(doc, dict) and doc.get("type") in ("Feature", "FeatureCollection"):
         return list(geojson_items(doc))
     records = doc if isinstance(doc, list) else [doc]

@@ -200,6 +200,16 @@ def _day(year: int, month: int, day: int) -> datetime:
 # Clusters of incidents planted on top of the background rhythm. They are synthetic stand-ins
 # modelled on known tensions of the period, not a record of what happened: incidents, numbers
 # and times are invented. `share` is the fraction of all reports each cluster takes.
+#
+# Each cluster also has a precursor phase, as real flare-ups often had one: the weeks before
+# the March 2004 riots saw rising intimidation, protests, roadblocks and weapons about before
+# the violence (verify). The index warns on that build-up, so the scenario needs one for its
+# back-test to measure warning ahead of a flare-up. Over the `precursor_days` days before
+# `start`, a share of each day's background reports (anywhere in Kosovo) is redrawn as one of
+# the `precursor_kinds` around the cluster's town, in its sector: the share ramps up linearly
+# from `precursor_peak` / `precursor_days` on the first day to `precursor_peak` on the eve.
+# Synthetic too: the peaks are chosen so that, in the sector, the precursor kinds reach two to
+# three times their usual daily count on the eve (a visible build-up, not a wall of reports).
 FLARE_UPS: Final[tuple[dict[str, Any], ...]] = (
     {
         "id": "pristina-1999-06",
@@ -210,6 +220,10 @@ FLARE_UPS: Final[tuple[dict[str, Any], ...]] = (
         "town": "Pristina",
         "kinds": ("arson", "shooting", "explosion", "armed_personnel_sighting"),
         "share": 0.010,
+        # KFOR entered on 12 Jun: only two days of reporting precede this one
+        "precursor_days": 2,
+        "precursor_kinds": ("arson", "armed_personnel_sighting", "demonstration"),
+        "precursor_peak": 0.10,
         "note": "Synthetic stand-in modelled on the insecurity in Pristina in the weeks after "
         "12 Jun 1999.",
     },
@@ -222,6 +236,9 @@ FLARE_UPS: Final[tuple[dict[str, Any], ...]] = (
         "town": "Orahovac",
         "kinds": ("roadblock", "demonstration"),
         "share": 0.006,
+        "precursor_days": 10,
+        "precursor_kinds": ("demonstration", "roadblock", "armed_personnel_sighting"),
+        "precursor_peak": 0.14,
         "note": "Synthetic stand-in modelled on the August 1999 protests in Orahovac against "
         "the deployment of Russian troops there (verify).",
     },
@@ -234,6 +251,9 @@ FLARE_UPS: Final[tuple[dict[str, Any], ...]] = (
         "town": "Vitina",
         "kinds": ("shooting", "explosion", "arson", "seizure"),
         "share": 0.005,
+        "precursor_days": 8,
+        "precursor_kinds": ("arson", "demonstration", "roadblock", "armed_personnel_sighting"),
+        "precursor_peak": 0.15,
         "note": "Synthetic stand-in modelled on tensions in the Gnjilane/Vitina area in early "
         "2000 (verify).",
     },
@@ -246,6 +266,9 @@ FLARE_UPS: Final[tuple[dict[str, Any], ...]] = (
         "town": "Mitrovicë",
         "kinds": ("demonstration", "armed_clash", "shooting", "explosion", "arson", "roadblock"),
         "share": 0.012,
+        "precursor_days": 10,
+        "precursor_kinds": ("demonstration", "roadblock", "arson", "armed_personnel_sighting"),
+        "precursor_peak": 0.16,
         "note": "Synthetic stand-in modelled on the February 2000 violence around Mitrovica's "
         "Ibar bridge, the divided town's flashpoint.",
     },

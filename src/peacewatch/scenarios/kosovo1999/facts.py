@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from peacewatch.scenarios.balkans import record
+
 __all__ = [
     "AGREEMENT",
     "EIF",
@@ -56,12 +58,13 @@ SOURCES: Final[dict[str, str]] = {
 
 # Entry into force of the MTA; the agreement's phase deadlines count from this day. The hour of
 # entry into force is not modelled: midnight UTC stands for the day.
-EIF: Final = datetime(1999, 6, 10, tzinfo=UTC)
-MISSION_START: Final = datetime(1999, 6, 12, tzinfo=UTC)
+# The operation dates come from the record of NATO's Balkan operations (scenarios/balkans).
+EIF: Final = record.day("mta-in-force")
+MISSION_START: Final = record.start("kfor")
 # The generated year of activity: 12 Jun 1999 up to and including 11 Jun 2000.
 MISSION_END: Final = datetime(2000, 6, 12, tzinfo=UTC)
 # "All Yugoslav forces were out on 20 Jun 1999" (reference notes, MTA section).
-WITHDRAWAL_COMPLETE: Final = datetime(1999, 6, 20, tzinfo=UTC)
+WITHDRAWAL_COMPLETE: Final = record.day("yugoslav-withdrawal-complete")
 
 PUBLIC_LABEL: Final = "NATO UNCLASSIFIED REL TO KFOR, NATO, PARTNER"
 
@@ -171,7 +174,7 @@ AGREEMENT: Final[dict[str, Any]] = {
     "code": "MTA",
     "name": "Military Technical Agreement between KFOR and the Governments of the Federal "
     "Republic of Yugoslavia and the Republic of Serbia (Kumanovo)",
-    "signed": datetime(1999, 6, 9, tzinfo=UTC),
+    "signed": record.day("mta-signed"),
     "entry_into_force": EIF,
     "mission": "KFOR",
     "bound_parties": ["FRY"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 import numpy as np
@@ -35,6 +36,7 @@ __all__ = ["FLARE_UPS", "KINDS", "SIZES", "VIOLATION_SHARE", "Generator"]
 SIZES: Final[dict[str, int]] = {"small": 1_000, "medium": 100_000, "large": 10_000_000}
 STREAM_REPORTS: Final = 1
 STREAM_TIMELINE: Final = 4  # positions and patrols use 2 and 3 (movements.py)
+STREAM_PRECURSORS: Final = 5
 
 _WITHDRAWN_S: Final = int((WITHDRAWAL_COMPLETE - MISSION_START).total_seconds())
 _DEMILITARISED_S: Final = int(
@@ -50,6 +52,59 @@ _ARMED_KINDS: Final = frozenset(
 _ARMED: Final = np.array([name in _ARMED_KINDS for name in KINDS])
 _PRECISION: Final = cumulative([0.55, 0.30, 0.15])
 _TIME_PRECISION: Final = cumulative([0.85, 0.12, 0.03])
+# Timeline buckets: 0 violation, 1..F flare-up, F + 1 background, F + 2 + f precursor of f.
+_BACKGROUND: Final = len(FLARE_UPS) + 1
+_PRECURSOR: Final = len(FLARE_UPS) + 2
+
+
+@dataclass(frozen=True)
+class _Precursors:
+    """Each flare-up's precursor phase as arrays (see catalogue.FLARE_UPS)."""
+
+    first_day: np.ndarray[Any, Any]  # day index of the phase's first day
+    days: np.ndarray[Any, Any]
+    peak: np.ndarray[Any, Any]
+    kinds: np.ndarray[Any, Any]  # (flare-ups, max kinds), padded
+    kind_count: np.ndarray[Any, Any]
+
+
+@cache
+def _precursors() -> _Precursors:
+    days = np.array([f["precursor_days"] for f in FLARE_UPS], dtype=np.int64)
+    start = np.array([(f["start"] - MISSION_START).days for f in FLARE_UPS], dtype=np.int64)
+    kinds = np.zeros((len(FLARE_UPS), max(len(f["precursor_kinds"]) for f in FLARE_UPS)), np.int64)
+    for index, flare in enumerate(FLARE_UPS):
+        kinds[index, : len(flare["precursor_kinds"])] = [
+            KIND_INDEX[kind] for kind in flare["precursor_kinds"]
+        ]
+    return _Precursors(
+        first_day=start - days,
+        days=days,
+        peak=np.array([f["precursor_peak"] for f in FLARE_UPS], dtype=float),
+        kinds=kinds,
+        kind_count=np.array([len(f["precursor_kinds"]) for f in FLARE_UPS], dtype=np.int64),
+    )
+
+
+def _plant_precursors(
+    seed: int, buckets: np.ndarray[Any, Any], times: np.ndarray[Any, Any]
+) -> None:
+    """Mark background reports of each precursor phase as precursors (in place), the share
+    ramping up linearly to the flare-up's start.
+
+    Reports keep their time and their place in the feed, so every other report's draws stay
+    as they were; only which story a redrawn report tells changes. ``times`` is sorted, so
+    each phase is one slice; the draws come from their own stream, in phase order."""
+    p = _precursors()
+    rng = np.random.default_rng([seed, STREAM_PRECURSORS])
+    for f in range(len(FLARE_UPS)):
+        lo, hi = np.searchsorted(
+            times, [p.first_day[f] * 86_400, (p.first_day[f] + p.days[f]) * 86_400]
+        )
+        day = times[lo:hi] // 86_400 - p.first_day[f]
+        chance = p.peak[f] * (day + 1) / p.days[f]
+        chosen = (rng.random(hi - lo) < chance) & (buckets[lo:hi] == _BACKGROUND)
+        buckets[lo:hi][chosen] = _PRECURSOR + f
 
 
 @dataclass
@@ -131,6 +186,7 @@ class Generator:
         all_times = np.concatenate(times) if times else np.zeros(0, np.int64)
         order = np.argsort(all_times, kind="stable")
         result = (all_buckets[order], all_times[order])
+        _plant_precursors(self.seed, *result)
         object.__setattr__(self, "_timeline_cache", result)
         return result
 
@@ -146,12 +202,21 @@ class Generator:
         violation = bucket == 0
         in_flare = (bucket >= 1) & (bucket <= flares)
         flare = np.clip(bucket - 1, 0, flares - 1)
+        pre, before = bucket >= _PRECURSOR, np.clip(bucket - _PRECURSOR, 0, flares - 1)
         late = (seconds >= _DEMILITARISED_S).astype(np.int64)
 
-        # What: kind by regime; flare-ups draw from their own kinds; violations are sightings.
+        # What: kind by regime; flare-ups and their precursors draw from their own kinds (with
+        # the same uniform, so the batch's draws do not depend on them); violations are
+        # sightings.
         kind = pick(t.kind_cum[late], rng.random(n))
-        which = (rng.random(n) * t.flare_kind_count[flare]).astype(np.int64)
-        kind = np.where(in_flare, t.flare_kinds[flare, which], kind)
+        which = rng.random(n)
+        kind = np.where(
+            in_flare, t.flare_kinds[flare, (which * t.flare_kind_count[flare]).astype(int)], kind
+        )
+        phase = _precursors()
+        kind = np.where(
+            pre, phase.kinds[before, (which * phase.kind_count[before]).astype(int)], kind
+        )
         spot = rng.integers(0, pool.x.size, n)
         ground = pool.in_gsz[spot] & (rng.random(n) < 0.6)
         zone_kind = np.where(
@@ -163,9 +228,11 @@ class Generator:
         # point of the safety-zone pool.
         town = w.kosovo_towns[pick(w.kosovo_town_cdf, rng.random(n))]
         town = np.where(in_flare, t.flare_town[flare], town)
+        town = np.where(pre, t.flare_town[before], town)
+        clustered = in_flare | pre
         precision = pick(_PRECISION, rng.random(n)) + 1
         precision = np.where(violation, np.minimum(precision, 2), precision)
-        scale = np.where(in_flare, 800.0, np.where(precision == 1, 2000.0, 3500.0))
+        scale = np.where(clustered, 800.0, np.where(precision == 1, 2000.0, 3500.0))
         radius = np.minimum(rng.exponential(1.0, n) * scale, 12_000.0)
         radius[precision == 3] = 0.0
         angle = rng.uniform(0.0, 2.0 * math.pi, n)
@@ -177,6 +244,7 @@ class Generator:
         lon[outside], lat[outside] = w.town_lon[town[outside]], w.town_lat[town[outside]]
         sector = w.sector_of(lon, lat, fallback=w.town_sector[town])
         sector = np.where(in_flare, t.flare_sector[flare], sector)
+        sector = np.where(pre, t.flare_sector[before], sector)
         sector = np.where(violation, pool.sector[spot], sector)
 
         # The nearest town of all (Kosovo and the zones' area), with distance and bearing.
@@ -246,4 +314,7 @@ class Generator:
             "flare": np.where(in_flare, flare, -1),
         }
         raw = np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16)
-        return assemble(t, columns, ids=uuids(raw), zone_uids=pool.zone_uids)
+        rows = assemble(t, columns, ids=uuids(raw), zone_uids=pool.zone_uids)
+        for row in np.flatnonzero(pre).tolist():
+            rows[row]["attributes"]["precursor_of"] = t.flare_ids[before[row]]
+        return rows

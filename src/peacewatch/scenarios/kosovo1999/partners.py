@@ -16,6 +16,7 @@ from typing import Any, Final
 from peacewatch.domain.labels import Viewer
 from peacewatch.ingest import records
 from peacewatch.ops import exercise_records, partner_records
+from peacewatch.scenarios.balkans import record
 from peacewatch.scenarios.kosovo1999.facts import PUBLIC_LABEL, SOURCES
 from peacewatch.store import Store
 
@@ -53,16 +54,17 @@ def _day(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day, tzinfo=UTC)
 
 
-# (nation, status, since, source key, note): every dated step the reference notes give.
+# (nation, status, since, source key, note): every dated step the reference notes give, dated
+# by the record of NATO's Balkan operations (scenarios/balkans).
 MILESTONES: Final[list[tuple[str, str, datetime, str, str | None]]] = [
-    ("ALB", "member", _day(2009, 4, 1), "crs", None),
-    ("HRV", "member", _day(2009, 4, 1), "crs", None),
-    ("MNE", "pfp", _day(2006, 12, 14), "pfp_2006", None),
-    ("MNE", "member", _day(2017, 6, 5), "montenegro", "29th member"),
-    ("MKD", "member", _day(2020, 3, 27), "north_macedonia", "30th member"),
-    ("BIH", "pfp", _day(2006, 12, 14), "pfp_2006", None),
-    ("BIH", "map", _day(2010, 4, 22), "bih_map", "invited to the Membership Action Plan"),
-    ("SRB", "pfp", _day(2006, 12, 14), "pfp_2006", None),
+    ("ALB", "member", record.day("albania-croatia-accession"), "crs", None),
+    ("HRV", "member", record.day("albania-croatia-accession"), "crs", None),
+    ("MNE", "pfp", record.day("pfp-2006"), "pfp_2006", None),
+    ("MNE", "member", record.day("montenegro-accession"), "montenegro", "29th member"),
+    ("MKD", "member", record.day("north-macedonia-accession"), "north_macedonia", "30th member"),
+    ("BIH", "pfp", record.day("pfp-2006"), "pfp_2006", None),
+    ("BIH", "map", record.day("bih-map"), "bih_map", "invited to the Membership Action Plan"),
+    ("SRB", "pfp", record.day("pfp-2006"), "pfp_2006", None),
 ]
 
 _LEADS = [
@@ -72,7 +74,7 @@ _LEADS = [
     ("mnb-south", "Multinational Brigade South", "DEU", "Prizren"),
     ("mnb-east", "Multinational Brigade East", "USA", "Camp Bondsteel (near Ferizaj)"),
 ]
-_KFOR_START = _day(1999, 6, 12)
+_KFOR_START = record.start("kfor")
 _AFP_REPORT = _day(2000, 2, 7)
 # Contributors to MNB North named in the AFP report of 7 Feb 2000 (history.NATIONS): the day
 # of the report stands for "contributing by then"; when they started is not in the notes.
@@ -100,7 +102,7 @@ def _units() -> list[dict[str, Any]]:
     # SEEBRIG's contributing nations are not in the reference notes: none is stated.
     out.append(
         {"uid": "seebrig", "name": "South-Eastern Europe Brigade (SEEBRIG)", "kind": "brigade",
-         "formed": _day(1999, 8, 31), "source": PARTNER_SOURCES["seebrig"],
+         "formed": record.day("seebrig-activated"), "source": PARTNER_SOURCES["seebrig"],
          "label": PUBLIC_LABEL, "contributions": []}
     )  # fmt: skip
     return out

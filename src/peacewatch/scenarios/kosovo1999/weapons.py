@@ -20,6 +20,7 @@ from sqlalchemy import select
 from peacewatch.domain.labels import Viewer
 from peacewatch.ops import weapons_writes
 from peacewatch.ops.weapons import check_transition
+from peacewatch.scenarios.balkans import record
 from peacewatch.scenarios.kosovo1999.facts import PUBLIC_LABEL, SOURCES
 from peacewatch.store import Store, audit
 from peacewatch.store import weapons as weapons_store
@@ -32,8 +33,8 @@ EH_SOURCE: Final = (
     "https://www.armscontrol.org/act/2001-10/nato-ends-weapons-collection-macedonia"
 )
 SYNTHETIC: Final = "synthetic (generated for the scenario; not a historical record)"
-EH_START: Final = datetime(2001, 8, 27, tzinfo=UTC)
-EH_END: Final = datetime(2001, 9, 26, tzinfo=UTC)
+EH_START: Final = record.start("essential-harvest")
+EH_END: Final = record.end("essential-harvest")
 EH_WEAPONS: Final = 3875
 EH_RIFLES: Final = 3210
 EH_BULK: Final = 397625

@@ -1,0 +1,1 @@
+"""Analytics: trends, hotspots and patrol coverage against incident density."""

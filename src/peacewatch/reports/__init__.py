@@ -1,0 +1,1 @@
+"""Documents made from what a viewer may see: the SITREP (HTML and PDF)."""

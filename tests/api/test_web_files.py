@@ -1,0 +1,22 @@
+"""The built front end: hashed bundles are cached for good, everything else is revalidated."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def test_hashed_assets_are_immutable_and_the_rest_revalidated(anonymous: Any) -> None:
+    page = anonymous.get("/")
+    assert page.status_code == 200
+    bundles = re.findall(r'(?:src|href)="(/assets/[^"]+)"', page.text)
+    assert bundles, "the page names no bundle: is the web front end built?"
+    for path in bundles:
+        got = anonymous.get(path)
+        assert got.status_code == 200
+        assert got.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in page.headers.get("cache-control", "")
+    world = anonymous.get("/basemap/world.json")
+    assert world.status_code == 200
+    assert "immutable" not in world.headers.get("cache-control", "")
+    assert anonymous.get("/assets/no-such-bundle.js").status_code == 404
