@@ -27,6 +27,13 @@ class Settings(BaseSettings):
         le=64,
         description="HTTP worker processes of `peacewatch serve`; more than 1 needs PostgreSQL.",
     )
+    threads: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Threads per worker that run requests (reads and writes wait for the "
+        "database in them).",
+    )
     mission: str = Field(default="KFOR", description="Code of the mission shown by default.")
     session_hours: float = Field(
         default=12.0, gt=0, le=168, description="Hours a browser session lasts (one shift)."

@@ -9,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, Response
@@ -106,6 +107,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        # Fewer request threads than anyio's 40: under load, a thread holding the audit
+        # chain's lock until its commit waits for the GIL behind every other runnable thread,
+        # and every writer of every worker waits on that lock (issue 10: scale-out).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         # On PostgreSQL, writes made by other workers and hosts wake this one's feeds.
         listener = Listener.for_store(store, app_.state.bus.publish)
         if listener is not None:
