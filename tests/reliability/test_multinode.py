@@ -307,12 +307,14 @@ def test_serve_with_two_workers(cluster: Cluster) -> None:
         _wait_listeners(cluster.dsn, before + 2)
         assert server.proc is not None
         children = subprocess.run(
-            ["ps", "--ppid", str(server.proc.pid), "-o", "args="],
+            # -ww: without a terminal, ps cuts each line at 80 columns
+            ["ps", "-ww", "--ppid", str(server.proc.pid), "-o", "args="],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
-        assert children.count("spawn_main") == 2
+        workers = [line for line in children.splitlines() if "--multiprocessing-fork" in line]
+        assert len(workers) == 2, children
         feed = Feed(url, cluster.tokens["writer"])
         try:
             records = [report(label=SHOWN) for _ in range(8)]
