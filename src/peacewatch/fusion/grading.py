@@ -22,6 +22,7 @@ from peacewatch.domain.admiralty import RELIABILITY, Grade
 from peacewatch.domain.dtg import parse_time
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.labels import Viewer
+from peacewatch.domain.times import rfc3339
 from peacewatch.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peacewatch.fusion.aggregate import aggregate, member_rows
 from peacewatch.fusion.engine import write_events
@@ -60,7 +61,7 @@ def _source_json(row: Any) -> dict[str, Any]:
         "reliability": row.reliability,
         "label": row.label,
         "created_by": row.created_by,
-        "created_at": row.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "created_at": rfc3339(row.created_at),
     }
 
 
@@ -242,7 +243,7 @@ def history(
             "grade": r.grade,
             "reason": r.reason,
             "changed_by": r.created_by,
-            "changed_at": r.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "changed_at": rfc3339(r.created_at),
             "label": r.marking,
         }
         | ({} if source is not None else {"pinned": r.source_id is None})

@@ -5,12 +5,13 @@ rests on a report its viewer may not see; its reports are still filtered one by 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from peacewatch.domain.labels import Viewer
+from peacewatch.domain.times import rfc3339
 from peacewatch.store.cursor import decode_cursor, encode_cursor
 from peacewatch.store.label_filter import visible
 from peacewatch.store.reports import feature_collection
@@ -26,7 +27,7 @@ REPORT_PROPERTIES = ("kind", "title", "observed_at", "source", "grade", "label",
 
 def _json(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return rfc3339(value)
     return value
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from peacewatch.domain.labels import Viewer
+from peacewatch.domain.times import rfc3339
 from peacewatch.store.label_filter import visible
 from peacewatch.store.reports import report_feature
 from peacewatch.store.tables import labels, missions, report_versions, reports
@@ -136,9 +137,7 @@ def list_versions(conn: Connection, *, viewer: Viewer, uuid: str) -> dict[str, A
                 "version": k,
                 "label": content["properties"]["label"],
                 "created_by": made.created_by if made is not None else current.created_by,
-                "created_at": (made.created_at if made is not None else current.created_at)
-                .isoformat()
-                .replace("+00:00", "Z"),
+                "created_at": rfc3339(made.created_at if made is not None else current.created_at),
                 "reason": made.reason if made is not None else None,
                 "content": content,
             }

@@ -28,6 +28,7 @@ from peacewatch.api.ogc_params import (
     parse_ogc_bbox,
 )
 from peacewatch.api.ogc_sources import SOURCES, Query, Source
+from peacewatch.domain.times import rfc3339
 from peacewatch.errors import NotFound, ValidationFailed
 from peacewatch.store.extents import Extent
 
@@ -92,12 +93,8 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _rfc3339(t: datetime | None) -> str | None:
-    return None if t is None else t.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def _now() -> str | None:
+    return rfc3339(datetime.now(UTC))
 
 
 def _json(body: dict[str, Any], media_type: str = JSON) -> Response:
@@ -127,7 +124,7 @@ def _extent(extents: list[Extent]) -> dict[str, Any] | None:
     end = None if None in ends else max(t for t in ends if t is not None)
     return {
         "spatial": {"bbox": [bbox], "crs": CRS84},
-        "temporal": {"interval": [[_rfc3339(start), _rfc3339(end)]], "trs": GREGORIAN},
+        "temporal": {"interval": [[rfc3339(start), rfc3339(end)]], "trs": GREGORIAN},
     }
 
 
