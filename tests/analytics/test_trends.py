@@ -178,3 +178,41 @@ def test_linear_trend_and_change_on_their_own() -> None:
     assert engine.period_of(date(1999, 6, 20), "week") == date(1999, 6, 14)
     assert engine.period_name(date(1999, 1, 4), "week") == "1999-W01"
     assert engine.period_name(date(1998, 12, 28), "week") == "1998-W53"
+
+
+def test_an_incident_in_overlapping_sectors_counts_once(store: Store) -> None:
+    """A smaller sector drawn inside the west one (bad data) takes the west's arson: every
+    incident counts in one sector only, so the series add up to the total."""
+    load(store)
+    core = [[20.5, 42.5], [20.7, 42.5], [20.7, 42.7], [20.5, 42.7], [20.5, 42.5]]
+    records.add_zone(
+        store,
+        viewer=ADMIN,
+        data={"uid": "west-core", "mission": "KFOR", "name": "Sector west core",
+              "kind": "sector", "label": OPEN,
+              "geometry": {"type": "Polygon", "coordinates": [core]}},
+    )  # fmt: skip
+    body = run(store, by="sector")
+    found = series(body)
+    assert found["west-core"]["counts"] == [1, 2, 3, 4]
+    assert "west" not in found
+    assert found["east"]["counts"] == [5, 5, 5, 5]
+    assert sum(s["total"] for s in body["series"]) == sum(sum(v[0]) for v in SERIES.values())
+
+
+def test_an_incident_on_a_shared_edge_counts_in_one_sector(store: Store) -> None:
+    """West and a neighbour sharing its eastern edge: a report on the edge belongs to a sector
+    (the smaller, the neighbour), not to neither and not to both."""
+    load(store)
+    beside = [[20.8, 42.4], [20.9, 42.4], [20.9, 42.8], [20.8, 42.8], [20.8, 42.4]]
+    records.add_zone(
+        store,
+        viewer=ADMIN,
+        data={"uid": "beside", "mission": "KFOR", "name": "Sector beside", "kind": "sector",
+              "label": OPEN, "geometry": {"type": "Polygon", "coordinates": [beside]}},
+    )  # fmt: skip
+    edge = report(kind="arson", lon=20.8, lat=42.6, label=OPEN, observed_at=_iso(MONDAY))
+    assert Pipeline(store, viewer=ADMIN, mission="KFOR").run([(edge["id"], edge)]).accepted == 1
+    found = series(run(store, by="sector"))
+    assert found["beside"]["counts"] == [1, 0, 0, 0]
+    assert found["west"]["counts"] == [1, 2, 3, 4]

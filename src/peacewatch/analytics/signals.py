@@ -4,9 +4,11 @@ Five daily counts per sector (``SOURCES``): violent incidents, intimidation (dem
 roadblocks, arson), new violations, weapons seizures, and patrols that entered the sector.
 Each is read with one query over the whole window (not one per sector or day; the three drawn
 from reports share one), through the label filter, so an index built on them holds only what
-the viewer may see. The rows come back as arrays of (day, point, label); the point-in-sector
-test runs over all of them at once with shapely (SQLite has no geometry functions, and the
-same code then serves both backends) and the counts are binned with numpy.
+the viewer may see. The rows come back as arrays of (day, point, label); each point is placed
+in the one sector holding it by the overlap rule of store/sectors.py, all at once with shapely
+(SQLite has no geometry functions, and the same code then serves both backends), and the
+counts are binned with numpy. A patrol is not a point: it counts in every sector its track
+entered.
 
 ``labels`` keeps, for each sector, how many counted records carry each label, so what is
 derived from the counts can take the most restrictive label of what it was derived from.
@@ -26,6 +28,8 @@ from sqlalchemy import ColumnElement, Connection, FromClause, func, literal, sel
 from peacewatch.domain.labels import Viewer
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
+from peacewatch.store.sectors import Sector as Sector
+from peacewatch.store.sectors import sector_of, visible_sectors
 from peacewatch.store.stats import _day, _markings, _of_mission
 from peacewatch.store.tables import (
     patrol_tracks,
@@ -33,7 +37,6 @@ from peacewatch.store.tables import (
     reports,
     seizures,
     violations,
-    zones,
 )
 
 Array = np.ndarray[Any, Any]
@@ -54,16 +57,6 @@ REPORT_SIGNALS = {
     "seizures": SEIZURE_KINDS,
 }
 MAX_DAYS = 800
-
-
-@dataclass(frozen=True)
-class Sector:
-    """A sector zone the viewer may see."""
-
-    uid: str
-    name: str
-    label: str
-    geometry: Any
 
 
 @dataclass
@@ -90,20 +83,8 @@ def _as_days(values: list[Any], first: date) -> Array:
 
 
 def sectors_visible(conn: Connection, *, viewer: Viewer, mission: str | None) -> list[Sector]:
-    """The sector zones ``viewer`` may see, by uid."""
-    query = (
-        select(zones.c.uid, zones.c.name, zones.c.geometry, zones.c.label_id)
-        .where(zones.c.kind == "sector", visible(zones, viewer))
-        .where(*_of_mission(zones.c.mission_id, mission))
-        .order_by(zones.c.uid)
-    )
-    rows = conn.execute(query).all()
-    marks = _markings(conn, (r.label_id for r in rows))
-    out = []
-    for row in rows:
-        shapely.prepare(row.geometry)
-        out.append(Sector(row.uid, row.name, marks[row.label_id], row.geometry))
-    return out
+    """The sector zones ``viewer`` may see, whenever in force, by uid (store/sectors.py)."""
+    return visible_sectors(conn, viewer=viewer, mission=mission)
 
 
 def resolve_sector(sectors: list[Sector], uid: str | None) -> list[Sector]:
@@ -184,8 +165,12 @@ def count(
         )
     lo = datetime.combine(first, datetime.min.time(), UTC)
     hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC)
-    if sectors is None:
-        sectors = sectors_visible(conn, viewer=viewer, mission=mission)
+    every = sectors_visible(conn, viewer=viewer, mission=mission)
+    sectors = every if sectors is None else sectors
+    # Points are placed among every visible sector, so one sector asked for alone counts what
+    # it counts beside the others; ``slot`` maps a place in ``held`` to one of ``sectors``.
+    held = every + [s for s in sectors if s not in every]
+    slot = np.array([sectors.index(s) if s in sectors else -1 for s in held] + [-1], np.int64)
     tallies: list[Counter[int]] = [Counter() for _ in sectors]
 
     def points(table: FromClause, at: Any, where: list[ColumnElement[bool]]) -> dict[str, Array]:
@@ -193,7 +178,8 @@ def count(
         day, lon, lat, lid, kind = _points(
             conn, table, at, where, viewer=viewer, lo=lo, hi=hi, first=first
         )
-        inside = [shapely.intersects_xy(s.geometry, lon, lat) for s in sectors]
+        placed = slot[sector_of(held, lon, lat)]
+        inside = [placed == s for s in range(len(sectors))]
         for s, mask in enumerate(inside):
             found, n = np.unique(lid[mask], return_counts=True)
             tallies[s].update(dict(zip(found.tolist(), n.tolist(), strict=True)))

@@ -2,9 +2,10 @@
 with its change against the previous period and a least-squares slope with its direction.
 
 Kind and party are counted in SQL (GROUP BY day, key and label, through the label filter, as
-store/stats.py counts per day); sector — the zone of kind ``sector`` containing the incident —
-needs geometry that SQLite lacks, so the window's visible incidents are placed in the visible
-sectors at once (shapely, vectorised). Days fold into ISO weeks in Python. ``items`` split the
+store/stats.py counts per day); sector — the one sector holding the incident, by the overlap
+rule of store/sectors.py, so counts per sector add up to the total — needs geometry that
+SQLite lacks, so the window's visible incidents are placed in the visible sectors at once
+(shapely, vectorised). Days fold into ISO weeks in Python. ``items`` split the
 totals by key and label, so the answer takes the most restrictive label of what it counts; a
 sector is named in ``items`` under its own label too (with a total of 0: it counts nothing).
 
@@ -22,7 +23,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import shapely
 from sqlalchemy import Connection, and_, func, literal_column, select
 
 from peacewatch.analytics.points import incident_points, source
@@ -30,8 +30,9 @@ from peacewatch.domain.labels import Viewer
 from peacewatch.domain.times import rfc3339
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
+from peacewatch.store.sectors import OUTSIDE, sector_of, visible_sectors
 from peacewatch.store.stats import _day, _day_text, _markings, _of_mission, _window
-from peacewatch.store.tables import labels, parties, reports, zones
+from peacewatch.store.tables import parties, reports
 
 BY = ("kind", "party", "sector")
 PERIODS = ("week", "day")
@@ -176,33 +177,6 @@ def _by_key_sql(
     return rows, names
 
 
-def sectors(
-    conn: Connection,
-    *,
-    viewer: Viewer,
-    mission: str | None,
-    start: datetime | None,
-    end: datetime | None,
-) -> list[tuple[str, str, str, Any]]:
-    """The visible sectors in force at some time in the window: (uid, name, marking, polygon)."""
-    query = (
-        select(zones.c.uid, zones.c.name, labels.c.marking, zones.c.geometry)
-        .join(labels, labels.c.id == zones.c.label_id)
-        .where(zones.c.kind == "sector", visible(zones, viewer))
-        .where(*_of_mission(zones.c.mission_id, mission))
-        .order_by(zones.c.id)
-    )
-    if end is not None:
-        query = query.where(zones.c.valid_from.is_(None) | (zones.c.valid_from < end))
-    if start is not None:
-        query = query.where(zones.c.valid_to.is_(None) | (zones.c.valid_to > start))
-    return [
-        (str(u), str(n), str(m), g)
-        for u, n, m, g in conn.execute(query)
-        if g is not None and g.geom_type in ("Polygon", "MultiPolygon")
-    ]
-
-
 def _by_sector(
     conn: Connection,
     viewer: Viewer,
@@ -211,32 +185,34 @@ def _by_sector(
     end: datetime | None,
     mission: str | None,
 ) -> tuple[list[tuple[date, Any, str, int]], dict[Any, str | None], dict[str, str]]:
-    """(day, sector uid or None, marking, count) rows: each incident counts in every visible
-    sector containing it (overlapping versions of one sector once), or under no sector; each
-    sector's name and its own marking."""
+    """(day, sector uid or None, marking, count) rows: each incident counts in the one visible
+    sector holding it (store/sectors.py's rule) or under no sector; each sector's name and its
+    own marking."""
     pts = incident_points(conn, viewer=viewer, start=start, end=end, mission=mission, of=of)
-    areas = sectors(conn, viewer=viewer, mission=mission, start=start, end=end)
+    areas = visible_sectors(conn, viewer=viewer, mission=mission, start=start, end=end)
+    uids = [a.uid for a in areas]
+    names: dict[Any, str | None] = {a.uid: a.name for a in areas}
+    zone_mark = {a.uid: a.label for a in areas}
+    if len(pts) == 0:
+        return [], names, zone_mark
+    held = sector_of(areas, pts.lon, pts.lat)
+    key = np.where(held == OUTSIDE, len(uids), held)  # the last key: outside any sector
     days = (pts.seconds // 86_400).astype(np.int64)
-    uids = sorted({a[0] for a in areas})
-    names: dict[Any, str | None] = {a[0]: a[1] for a in areas}
-    zone_mark = {a[0]: a[2] for a in areas}
-    inside = np.zeros((len(uids), len(pts)), dtype=bool)
-    for uid, _, _, polygon in areas:
-        shapely.prepare(polygon)
-        inside[uids.index(uid)] |= shapely.contains_xy(polygon, pts.lon, pts.lat)
-    counted: dict[tuple[int, Any, str], int] = {}
-
-    def add(mask: Any, key: str | None) -> None:
-        keys, n = np.unique(np.stack([days[mask], pts.code[mask]]), axis=1, return_counts=True)
-        for (d, c), k in zip(keys.T.tolist(), n.tolist(), strict=True):
-            mark = pts.markings[c]
-            counted[(d, key, mark)] = counted.get((d, key, mark), 0) + k
-
-    for i, uid in enumerate(uids):
-        add(inside[i], uid)
-    add(~inside.any(axis=0), None)
-    epoch = date(1970, 1, 1)
-    rows = [(epoch + timedelta(days=d), k, m, n) for (d, k, m), n in counted.items()]
+    # One integer per (day, key, label) and one np.unique over them: no per-incident Python.
+    keys, codes = len(uids) + 1, max(len(pts.markings), 1)
+    first = int(days.min())
+    found, n = np.unique(((days - first) * keys + key) * codes + pts.code, return_counts=True)
+    day_of, rest = np.divmod(found, keys * codes)
+    key_at, code_at = np.divmod(rest, codes)
+    day0 = date(1970, 1, 1) + timedelta(days=first)
+    dates = {d: day0 + timedelta(days=d) for d in np.unique(day_of).tolist()}
+    keyed: list[str | None] = [*uids, None]
+    rows = [
+        (dates[d], keyed[k], pts.markings[c], m)
+        for d, k, c, m in zip(
+            day_of.tolist(), key_at.tolist(), code_at.tolist(), n.tolist(), strict=True
+        )
+    ]
     return rows, names, zone_mark
 
 

@@ -1,6 +1,7 @@
 """The few SITREP reads the store has no windowed form of: report points with their party (for
 counts by party and sector) and weapons handed in over a window; and which sector holds each
-point. Each read goes through the label filter, as every read does."""
+point (the one rule of store/sectors.py). Each read goes through the label filter, as every
+read does."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import shapely
 from sqlalchemy import Connection, and_, func, select
 
 from peacewatch.domain.labels import Viewer
+from peacewatch.store import sectors
 from peacewatch.store.label_filter import visible
 from peacewatch.store.reports import report_filters
+from peacewatch.store.sectors import Sector
 from peacewatch.store.tables import (
     labels,
     missions,
@@ -47,20 +50,21 @@ def report_points(
 def sector_of(
     points: list[tuple[float, float]], sector_features: list[dict[str, Any]]
 ) -> list[int]:
-    """For each point, the index of the first sector that contains it (-1: none), found at once
-    with an STRtree over the sectors."""
-    out = np.full(len(points), -1, dtype=np.int64)
+    """For each point, the index of the one sector feature holding it (-1: none), by the overlap
+    rule every sector count shares (store/sectors.py: smallest area, then uid, then first)."""
     if not points or not sector_features:
-        return [int(i) for i in out]
-    shapes = [shapely.geometry.shape(f["geometry"]) for f in sector_features]
-    tree = shapely.STRtree(shapes)
+        return [-1] * len(points)
+    areas = [
+        Sector(
+            str(f["properties"]["id"]),
+            str(f["properties"]["name"]),
+            str(f["properties"]["label"]),
+            shapely.geometry.shape(f["geometry"]),
+        )
+        for f in sector_features
+    ]
     coords = np.array(points, dtype=float)
-    geoms = shapely.points(coords[:, 0], coords[:, 1])
-    found = tree.query(geoms, predicate="intersects")
-    # The first sector listed wins where sectors overlap: assign in reverse order.
-    for p, s in sorted(zip(found[0].tolist(), found[1].tolist(), strict=True), reverse=True):
-        out[p] = s
-    return [int(i) for i in out]
+    return [int(i) for i in sectors.sector_of(areas, coords[:, 0], coords[:, 1])]
 
 
 def weapons_collected(
