@@ -25,6 +25,7 @@ from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.errors import PeaceWatchError
 from peacewatch.fusion import cli as fusion_cli
 from peacewatch.ops.convoys import attach as attach_convoys
+from peacewatch.ops.patrol_recording import attach as attach_patrol_recording
 from peacewatch.settings import Settings
 
 # Seconds a stopping server gives open requests before it closes them (live feeds never end).
@@ -166,6 +167,7 @@ def ingest(
     attach_compliance(store)  # every report and position is judged as it is written
     fusion_cli.attach(store)  # and every report placed in an event
     attach_convoys(store)  # and convoys under way alerted to reports near them
+    attach_patrol_recording(store)  # and positions in a planned run recorded as its patrol
     try:
         viewer = _acting_user(store, as_user, "reports:write")
         data, fmt = path.read_bytes(), fmt or detect_format(path.name)

@@ -30,12 +30,14 @@ def tak_serve(ctx: click.Context, check: bool) -> None:
     from peacewatch.compliance.judge import attach as attach_compliance
     from peacewatch.errors import PeaceWatchError
     from peacewatch.fusion import cli as fusion_cli
+    from peacewatch.ops.patrol_recording import attach as attach_patrol_recording
     from peacewatch.tak.server import serve
 
     settings = _settings(ctx)
     store = _store(ctx)
     attach_compliance(store)  # what devices send is judged and fused as any report
     fusion_cli.attach(store)
+    attach_patrol_recording(store)  # positions in a planned run are recorded as its patrol
 
     async def run() -> None:
         gateway = await serve(store, settings)

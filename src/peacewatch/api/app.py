@@ -52,6 +52,7 @@ from peacewatch.compliance.judge import attach as attach_compliance
 from peacewatch.fusion.engine import attach as attach_fusion
 from peacewatch.ingest.bus import Bus
 from peacewatch.ops.convoys import attach as attach_convoys
+from peacewatch.ops.patrol_recording import attach as attach_patrol_recording
 from peacewatch.security.credentials import Throttle
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     attach_compliance(store)  # every report and position written through this app is judged
     attach_fusion(store)  # and every report placed in an event (fusion/engine.py)
     attach_convoys(store)  # and convoys under way alerted to reports near them (ops/convoys.py)
+    attach_patrol_recording(store)  # and positions in a planned run recorded as its patrol
     app.state.bus = Bus()
     wake_feed_on_positions(store, app.state.bus)
     app.state.login_throttle = Throttle(settings.login_failures_per_address)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
 import shapely
@@ -17,6 +18,11 @@ from peacewatch.store.writes import insert_row
 
 PLAN_STATUSES = ("draft", "planned", "cancelled")
 PLAN_KINDS = ("route", "area")
+# A run repeated on a weekday lasts less than a week (else it would overlap its own repeat), so
+# a repeated plan whose last run begins a week before a time has ended by then.
+REPEATED_RUN_MAX = timedelta(days=7)
+# Past this many units an IN list costs more than reading the few planned plans of the window.
+UNITS_IN_QUERY = 500
 
 
 def add_plan(conn: Connection, **values: Any) -> int:
@@ -47,6 +53,29 @@ def update_plan(conn: Connection, plan_id: int, values: dict[str, Any]) -> None:
 def delete_plan(conn: Connection, plan_id: int) -> None:
     """Remove a plan (recorded patrols are untouched: they were only matched to it)."""
     conn.execute(patrol_plans.delete().where(patrol_plans.c.id == plan_id))
+
+
+def planned_for_units(
+    conn: Connection, *, unit_ids: Collection[int], start: datetime, end: datetime
+) -> list[Any]:
+    """Plans of status 'planned' of one of ``unit_ids`` whose schedule may have a run between
+    ``start`` and ``end`` (whatever their label: for the recording hook, not for readers); one
+    query on the unit index."""
+    query = select(
+        patrol_plans.c.id, patrol_plans.c.uid, patrol_plans.c.mission_id,
+        patrol_plans.c.unit_id, patrol_plans.c.start_at, patrol_plans.c.end_at,
+        patrol_plans.c.repeat_days, patrol_plans.c.repeat_until,
+    ).where(
+        patrol_plans.c.status == "planned",
+        patrol_plans.c.start_at <= end,
+        (patrol_plans.c.end_at >= start)
+        | (patrol_plans.c.repeat_until >= start - REPEATED_RUN_MAX),
+    )  # fmt: skip
+    if len(unit_ids) <= UNITS_IN_QUERY:
+        query = query.where(patrol_plans.c.unit_id.in_(sorted(unit_ids)))
+    else:
+        query = query.where(patrol_plans.c.unit_id.is_not(None))
+    return [r for r in conn.execute(query.order_by(patrol_plans.c.id)) if r.unit_id in unit_ids]
 
 
 def plan_row(conn: Connection, *, viewer: Viewer, uid: str) -> Any | None:

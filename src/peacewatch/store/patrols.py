@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import shapely
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, text
 
 from peacewatch.store.label_filter import visible
 from peacewatch.store.tables import labels, missions, patrol_tracks, patrols, units
@@ -78,6 +79,70 @@ def add_track(
         created_by=created_by,
         created_at=created_at,
     )
+
+
+def replace_tracks(
+    conn: Connection, tracks: list[tuple[int, shapely.LineString, list[str]]]
+) -> None:
+    """Give tracks, as (id, line, vertex times in ISO 8601 and time order), a new line and times
+    in one statement (bounds, start and end following)."""
+    if not tracks:
+        return
+    bounds = shapely.bounds(np.array([t[1] for t in tracks], dtype=object)).tolist()
+    statement = (
+        patrol_tracks.update()
+        .where(patrol_tracks.c.id == bindparam("track_id"))
+        .values(
+            geometry=bindparam("line"), times=bindparam("vertex_times"),
+            start_at=bindparam("first"), end_at=bindparam("last"), min_lon=bindparam("x0"),
+            min_lat=bindparam("y0"), max_lon=bindparam("x1"), max_lat=bindparam("y1"),
+        )
+    )  # fmt: skip
+    rows = [
+        {"track_id": track_id, "line": line, "vertex_times": times,
+         "first": datetime.fromisoformat(times[0]), "last": datetime.fromisoformat(times[-1]),
+         "x0": box[0], "y0": box[1], "x1": box[2], "y1": box[3]}
+        for (track_id, line, times), box in zip(tracks, bounds, strict=True)
+    ]  # fmt: skip
+    conn.execute(statement, rows)
+
+
+def set_times(conn: Connection, spans: list[tuple[int, datetime, datetime]]) -> None:
+    """Change when patrols, as (id, start, end), began and ended, in one statement."""
+    if not spans:
+        return
+    statement = (
+        patrols.update()
+        .where(patrols.c.id == bindparam("patrol_id"))
+        .values(start_at=bindparam("first"), end_at=bindparam("last"))
+    )
+    conn.execute(statement, [{"patrol_id": i, "first": a, "last": b} for i, a, b in spans])
+
+
+def tracks_by_uid(conn: Connection, uids: list[str]) -> dict[str, Any]:
+    """Patrols by uid (whatever their label: for writers, not readers), each with its unit and
+    its first track's id, line, times and end (None when it has none)."""
+    query = (
+        select(
+            patrols.c.id, patrols.c.uid, patrols.c.unit_id, patrol_tracks.c.id.label("track_id"),
+            patrol_tracks.c.geometry, patrol_tracks.c.times,
+            patrol_tracks.c.end_at.label("track_end"),
+        )
+        .outerjoin(patrol_tracks, patrol_tracks.c.patrol_id == patrols.c.id)
+        .where(patrols.c.uid.in_(uids))
+        .order_by(patrols.c.id, patrol_tracks.c.id)
+    )  # fmt: skip
+    found: dict[str, Any] = {}
+    for row in conn.execute(query):
+        found.setdefault(row.uid, row)
+    return found
+
+
+def serialize_recording(conn: Connection) -> None:
+    """Hold the patrol recording lock until this transaction ends (PostgreSQL: two writers
+    extending one track would each read it before the other wrote; SQLite has one writer)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('peacewatch.patrol_recording'))"))
 
 
 def list_patrols(
