@@ -22,7 +22,7 @@ def test_db_upgrade_on_a_new_sqlite_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = CliRunner().invoke(main, ["--database", url, "db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "revision 0010" in result.output
+    assert "revision 0011" in result.output
     check = CliRunner().invoke(main, ["--database", url, "db", "check"])
     assert check.exit_code == 0 and "ok" in check.output
 

@@ -315,6 +315,7 @@ ITEM_ROUTES = {
 }
 ITEM_ROUTES["report"].append("/api/v1/reports/{}/grades")
 ITEM_ROUTES["report"].append("/api/v1/reports/{}/versions")
+ITEM_ROUTES["report"] += ddr_data.REPORT_ROUTES
 ITEM_ROUTES["event"].append("/ogc/collections/events/items/{}")
 ITEM_ROUTES.update(partners_data.ITEM_ROUTES)
 ITEM_ROUTES.update(ddr_data.ITEM_ROUTES)

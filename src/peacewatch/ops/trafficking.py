@@ -20,9 +20,11 @@ from peacewatch.domain.dtg import parse_time
 from peacewatch.domain.errors import DomainError
 from peacewatch.domain.labels import Label, Viewer, most_restrictive
 from peacewatch.errors import Conflict, FieldProblem, ValidationFailed
+from peacewatch.ops.report_citations import check_citations, link
 from peacewatch.ops.weapons_writes import label_id_for, mission_of
 from peacewatch.store import Store, audit
 from peacewatch.store import seizures as seizure_store
+from peacewatch.store.tables import seizures as seizures_table
 
 GOODS = ("arms", "ammunition", "drugs", "people", "fuel", "cigarettes", "alcohol", "vehicles",
          "other")  # fmt: skip
@@ -276,13 +278,14 @@ def _check(data: Mapping[str, Any], what: str) -> dict[str, Any]:
 def add_seizures(
     store: Store, *, viewer: Viewer, items: Iterable[Mapping[str, Any]], mission: str = "KFOR"
 ) -> list[str]:
-    """Record seizures (validated, labelled, audited in one transaction); their uids."""
+    """Record seizures (validated, labelled, audited in one transaction), each linked to the
+    field reports its ``reports`` cites (uids of reports the writer may see); their uids."""
     listed = list(items)
     now = datetime.now(UTC)
+    whats = ["seizure" if len(listed) == 1 else f"seizure {i}" for i in range(len(listed))]
     with store.write() as conn:
         rows = []
-        for i, data in enumerate(listed):
-            what = "seizure" if len(listed) == 1 else f"seizure {i}"
+        for what, data in zip(whats, listed, strict=True):
             mission_id, default = mission_of(conn, data.get("mission") or mission)
             row = _check(data, what)
             uid = data.get("uid") or str(uuidlib.uuid4())
@@ -293,6 +296,7 @@ def add_seizures(
                 row | {"uid": uid, "mission_id": mission_id, "label_id": label_id,
                        "created_by": viewer.name, "created_at": now}
             )  # fmt: skip
+        cited = check_citations(conn, viewer=viewer, records=list(zip(whats, listed, strict=True)))
         uids = [r["uid"] for r in rows]
         taken = seizure_store.taken_uids(conn, uids)
         if taken or len(set(uids)) != len(uids):
@@ -301,10 +305,11 @@ def add_seizures(
                 [FieldProblem("uid", "already exists")],
             )
         seizure_store.add_seizures(conn, rows=rows)
+        links = link(conn, table=seizures_table, uids=uids, cited=cited)
         audit.append(
             conn, actor=viewer.name, action="seizure.create",
             target=uids[0] if len(uids) == 1 else f"{len(uids)} seizures",
-            detail={"seizures": uids[:1000]},
+            detail={"seizures": uids[:1000], "reports_cited": links},
         )  # fmt: skip
     return uids
 
@@ -324,8 +329,9 @@ def routes_report(
     given); growth counted back from ``at`` (default: ``end``, else now)."""
     with store.read() as conn:
         found = seizure_store.list_seizures(
-            conn, viewer=viewer, mission=mission, start=start, end=end, categories=categories
-        )
+            conn, viewer=viewer, mission=mission, start=start, end=end, categories=categories,
+            with_reports=False,
+        )  # fmt: skip
     when = at or end or datetime.now(UTC)
     return analyse(seizure_records(found), at=when, bucket=bucket)
 

@@ -18,6 +18,7 @@ from peacewatch.domain.geometry import geometry_from_geojson
 from peacewatch.domain.labels import Label, Viewer
 from peacewatch.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from peacewatch.ingest.validate import authorised_label
+from peacewatch.ops.report_citations import check_citations, link
 from peacewatch.ops.weapons import (
     BULK,
     CATEGORIES,
@@ -253,9 +254,14 @@ def item_rows(
 
 
 def add_items(store: Store, *, viewer: Viewer, items: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Record items handed in (each with its 'collected' custody event), audited; their uids."""
+    """Record items handed in (each with its 'collected' custody event), each linked to the
+    field reports its ``reports`` cites (uids of reports the writer may see); audited; their
+    uids."""
+    listed = list(items)
     with store.write() as conn:
-        rows = item_rows(conn, store, viewer=viewer, items=items)
+        rows = item_rows(conn, store, viewer=viewer, items=listed)
+        whats = ["item" if len(listed) == 1 else f"item {i}" for i in range(len(listed))]
+        cited = check_citations(conn, viewer=viewer, records=list(zip(whats, listed, strict=True)))
         uids = [r["item"]["uid"] for r in rows]
         if len(set(uids)) != len(uids):
             raise Conflict("two items share a uid", [FieldProblem("uid", "must be unique")])
@@ -268,10 +274,11 @@ def add_items(store: Store, *, viewer: Viewer, items: Iterable[Mapping[str, Any]
                 [FieldProblem("uid", "already exists")],
             )
         weapons_store.add_items(conn, rows=rows)
+        links = link(conn, table=weapons_items, uids=uids, cited=cited)
         audit.append(
             conn, actor=viewer.name, action="weapons.item.create",
             target=uids[0] if len(uids) == 1 else f"{len(uids)} items",
-            detail={"items": uids[:1000]},
+            detail={"items": uids[:1000], "reports_cited": links},
         )  # fmt: skip
     return uids
 

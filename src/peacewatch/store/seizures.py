@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert, select
 from peacewatch.domain.labels import Viewer
 from peacewatch.domain.times import rfc3339
 from peacewatch.store.label_filter import visible
+from peacewatch.store.report_citations import cited_reports
 from peacewatch.store.tables import labels, missions, seizures
 
 BBox = tuple[float, float, float, float]
@@ -26,7 +27,7 @@ def taken_uids(conn: Connection, uids: list[str]) -> list[str]:
     return list(conn.execute(select(seizures.c.uid).where(seizures.c.uid.in_(uids))).scalars())
 
 
-def _feature(row: Any) -> dict[str, Any]:
+def _feature(row: Any, cited: list[dict[str, Any]] | None) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": row.uid,
@@ -38,6 +39,7 @@ def _feature(row: Any) -> dict[str, Any]:
             "origin": row.origin, "crossing": row.crossing, "destination": row.destination,
             "route": row.route, "chain": row.chain, "source": row.source,
             "synthetic": row.synthetic, "label": row.label,
+            **({} if cited is None else {"reports": cited}),
         },
     }  # fmt: skip
 
@@ -54,8 +56,10 @@ def list_seizures(
     bbox: BBox | None = None,
     uid: str | None = None,
     limit: int | None = None,
+    with_reports: bool = True,
 ) -> list[dict[str, Any]]:
-    """Seizures ``viewer`` may see, oldest first, as GeoJSON Point Features."""
+    """Seizures ``viewer`` may see, oldest first, as GeoJSON Point Features; with
+    ``with_reports``, each with the field reports it cites that the viewer may see."""
     query = (
         select(seizures, labels.c.marking.label("label"), missions.c.code.label("mission"))
         .join(labels, labels.c.id == seizures.c.label_id)
@@ -84,4 +88,8 @@ def list_seizures(
     query = query.order_by(seizures.c.seized_at, seizures.c.id)
     if limit is not None:
         query = query.limit(limit)
-    return [_feature(r) for r in conn.execute(query)]
+    rows = conn.execute(query).all()
+    if not with_reports:
+        return [_feature(r, None) for r in rows]
+    cited = cited_reports(conn, viewer=viewer, table=seizures, ids=[r.id for r in rows])
+    return [_feature(r, cited.get(r.id, [])) for r in rows]

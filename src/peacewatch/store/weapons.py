@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from peacewatch.domain.labels import Viewer
 from peacewatch.domain.times import rfc3339
 from peacewatch.store.label_filter import visible
+from peacewatch.store.report_citations import cited_reports
 from peacewatch.store.tables import (
     labels,
     missions,
@@ -242,7 +243,8 @@ def list_items(
     uid: str | None = None,
 ) -> list[dict[str, Any]]:
     """Items ``viewer`` may see (oldest first), each with ``duplicate_of``: the earlier items
-    they see with the same category and normalised serial, in any campaign."""
+    they see with the same category and normalised serial, in any campaign; and ``reports``:
+    the field reports it cites that they may see."""
     query = _items_query(viewer)
     if campaign is not None:
         query = query.where(weapons_campaigns.c.code == campaign)
@@ -258,6 +260,9 @@ def list_items(
     rows = conn.execute(query.order_by(*order).limit(limit)).all()
     items = [_item(r) for r in rows]
     _link_duplicates(conn, viewer, rows, items)
+    cited = cited_reports(conn, viewer=viewer, table=weapons_items, ids=[r.id for r in rows])
+    for row, item in zip(rows, items, strict=True):
+        item["reports"] = cited.get(row.id, [])
     return items
 
 

@@ -23,7 +23,7 @@ from peacewatch.errors import FieldProblem, NotFound, TooLarge, ValidationFailed
 from peacewatch.ingest.csv_reports import csv_items
 from peacewatch.ingest.geojson import geojson_items
 from peacewatch.ingest.pipeline import Item, Pipeline, Rejection, Summary
-from peacewatch.store import report_versions
+from peacewatch.store import report_citations, report_versions
 from peacewatch.store import reports as report_store
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -152,6 +152,19 @@ def report_history(
     if history is None:
         raise NotFound(f"no report {report_id}")
     return labelled(request, store, viewer, history)
+
+
+@router.get("/{report_id}/cited-by", summary="Seizures and items handed in that cite a report")
+def report_cited_by(
+    request: Request, report_id: str, store: StoreDep, viewer: Reader
+) -> dict[str, Any]:
+    """The seizures and items handed in, visible to the caller, filed citing this report,
+    oldest first (``kind``: seizure or weapons_item); 404 when the report is not visible."""
+    with store.read() as conn:
+        found = report_citations.citing(conn, viewer=viewer, uuid=report_id.lower())
+    if found is None:
+        raise NotFound(f"no report {report_id}")
+    return labelled(request, store, viewer, {"report": report_id.lower(), "items": found})
 
 
 def _rejected(summary: Summary) -> ValidationFailed:

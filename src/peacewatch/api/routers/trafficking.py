@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
+from peacewatch.api.cited_marking import labelled_citing
 from peacewatch.api.deps import (
     BBoxDep,
     Reader,
@@ -53,24 +54,26 @@ def list_seizures(
     crossing: Annotated[str | None, Query(description="crossing point name")] = None,
     limit: Annotated[int, Query(ge=1, description="seizures at most")] = 1000,
 ) -> dict[str, Any]:
-    """Seizures visible to the caller, oldest first, with their route information."""
+    """Seizures visible to the caller, oldest first, with their route information and the
+    field reports each cites that the caller may see."""
     with store.read() as conn:
         features = seizure_store.list_seizures(
             conn, viewer=viewer, mission=mission, start=window[0], end=window[1],
             categories=_categories(category), crossing=crossing, bbox=bbox,
             limit=min(limit, settings.page_size_max),
         )  # fmt: skip
-    return labelled(request, store, viewer, feature_collection(features))
+    return labelled_citing(request, store, viewer, feature_collection(features))
 
 
 @router.get("/seizures/{uid}", summary="One seizure")
 def get_seizure(request: Request, uid: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
-    """A seizure by uid; 404 when absent or not visible."""
+    """A seizure by uid with the field reports it cites that the caller may see; 404 when
+    absent or not visible."""
     with store.read() as conn:
         found = seizure_store.list_seizures(conn, viewer=viewer, uid=uid)
     if not found:
         raise NotFound(f"no seizure {uid}")
-    return labelled(request, store, viewer, found[0])
+    return labelled_citing(request, store, viewer, found[0])
 
 
 @router.post("/seizures", status_code=201, summary="Record seizures")
@@ -81,8 +84,9 @@ def create_seizures(
     body: Annotated[Any, Body()],
 ) -> dict[str, Any]:
     """One seizure or a list: ``{uid?, mission?, seized_at, category, quantity, unit, place,
-    lon, lat, origin?, crossing?, destination?, route?, chain?, description?, label?}``;
-    audited. Answers with the seizures as GeoJSON."""
+    lon, lat, origin?, crossing?, destination?, route?, chain?, description?, label?,
+    reports?}`` where ``reports`` lists the uids of the field reports it was filed from (each one
+    the caller may see); audited. Answers with the seizures as GeoJSON."""
     listed = body if isinstance(body, list) else [body]
     if not listed or not all(isinstance(i, dict) for i in listed):
         raise ValidationFailed("seizures are objects", [FieldProblem("body", "object or list")])
@@ -91,7 +95,7 @@ def create_seizures(
         features = [
             f for uid in uids for f in seizure_store.list_seizures(conn, viewer=viewer, uid=uid)
         ]
-    return labelled(request, store, viewer, feature_collection(features))
+    return labelled_citing(request, store, viewer, feature_collection(features))
 
 
 @router.get("/trafficking/routes", summary="The route network, hotspots and growing routes")

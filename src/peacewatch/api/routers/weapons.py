@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
+from peacewatch.api.cited_marking import labelled_citing
 from peacewatch.api.deps import Reader, SettingsDep, StoreDep, WeaponsWriter
 from peacewatch.api.marking import labelled, mark
 from peacewatch.domain.errors import DomainError
@@ -97,7 +98,8 @@ def list_items(
     limit: Annotated[int, Query(ge=1, description="items at most")] = 1000,
 ) -> dict[str, Any]:
     """Items visible to the caller, oldest first; ``duplicate_of`` links each to the earlier
-    items the caller sees with the same category and normalised serial, in any campaign."""
+    items the caller sees with the same category and normalised serial, in any campaign, and
+    ``reports`` to the field reports it cites that the caller may see."""
     if category is not None and category not in CATEGORIES:
         raise ValidationFailed(
             "category is not valid", [FieldProblem("category", f"one of {', '.join(CATEGORIES)}")]
@@ -111,7 +113,7 @@ def list_items(
             conn, viewer=viewer, campaign=campaign, category=category, serial=norm,
             duplicates=duplicates, limit=min(limit, settings.page_size_max),
         )  # fmt: skip
-    return labelled(request, store, viewer, {"items": items})
+    return labelled_citing(request, store, viewer, {"items": items})
 
 
 @router.post("/items", status_code=201, summary="Record items handed in")
@@ -122,15 +124,16 @@ def create_items(
     body: Annotated[Any, Body()],
 ) -> dict[str, Any]:
     """One item or a list: ``{campaign, point?, category, calibre?, serial?, quantity?,
-    collected_at, received_by, description?, label?}``; each starts its chain of custody as
-    'collected'. Audited; answers with the items and their duplicate flags."""
+    collected_at, received_by, description?, label?, reports?}`` where ``reports`` lists the
+    uids of the field reports it was filed from (each one the caller may see); each starts its
+    chain of custody as 'collected'. Audited; answers with the items and their duplicate flags."""
     listed = body if isinstance(body, list) else [_object(body, "item")]
     if not listed or not all(isinstance(i, dict) for i in listed):
         raise ValidationFailed("items are objects", [FieldProblem("body", "object or list")])
     uids = weapons_writes.add_items(store, viewer=viewer, items=listed)
     with store.read() as conn:
         items = [i for uid in uids for i in weapons_store.list_items(conn, viewer=viewer, uid=uid)]
-    return labelled(request, store, viewer, {"items": items})
+    return labelled_citing(request, store, viewer, {"items": items})
 
 
 def _item(request: Request, store: StoreDep, viewer: Any, uid: str) -> dict[str, Any]:
@@ -140,13 +143,15 @@ def _item(request: Request, store: StoreDep, viewer: Any, uid: str) -> dict[str,
     if not found or chain is None:
         raise NotFound(f"no item {uid}")
     item = {**found[0], "custody": chain}
-    mark(request, store, viewer, [(r["id"], r["label"]) for r in (found[0], *chain)])
+    shown = (found[0], *chain, *found[0]["reports"])
+    mark(request, store, viewer, [(r["id"], r["label"]) for r in shown])
     return item
 
 
 @router.get("/items/{uid}", summary="One item with its chain of custody")
 def get_item(request: Request, uid: str, store: StoreDep, viewer: Reader) -> dict[str, Any]:
-    """An item with the custody events the caller may see, in order; 404 when not visible."""
+    """An item with the custody events and cited field reports the caller may see; 404 when
+    not visible."""
     return _item(request, store, viewer, uid)
 
 

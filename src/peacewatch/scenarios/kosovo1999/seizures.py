@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from peacewatch.domain.labels import Viewer
 from peacewatch.ops.trafficking import add_seizures
+from peacewatch.scenarios.kosovo1999.citations import SEIZURE_GOODS, cite_matching
 from peacewatch.scenarios.kosovo1999.facts import MISSION_END, MISSION_START, PUBLIC_LABEL
 from peacewatch.store import Store
 
@@ -90,7 +91,8 @@ def _seizure(
 
 def load_seizures(store: Store, viewer: Viewer, gen: Any) -> dict[str, int]:
     """About 300 seizures over the scenario's year, a few of them in chains (one smuggling
-    case followed from the crossing inland), with two routes surging in its last month."""
+    case followed from the crossing inland), with two routes surging in its last month; those
+    that match a generated seizure report (goods, place, time) cite it."""
     rng = random.Random(f"seizures-{getattr(gen, 'seed', 1999)}")
     span = int((MISSION_END - MISSION_START).total_seconds() // 60)
     weights = [r[4] for r in ROUTES]
@@ -111,5 +113,10 @@ def load_seizures(store: Store, viewer: Viewer, gen: Any) -> dict[str, int]:
             row = _seizure(rng, len(rows), at + timedelta(hours=6 + 20 * step), route, place)
             rows.append(row | {"chain": f"case-{case + 1:02d}"})
     rows.sort(key=lambda r: r["seized_at"])
+    citing = cite_matching(
+        store, viewer, rows, kind="seizure", at=lambda r: r["seized_at"],
+        place=lambda r: (r["lon"], r["lat"]),
+        goods=lambda a: SEIZURE_GOODS.get(str(a.get("items"))), km=25, hours=72,
+    )  # fmt: skip
     uids = add_seizures(store, viewer=viewer, items=rows)
-    return {"seizures": len(uids)}
+    return {"seizures": len(uids), "seizures_citing_reports": citing}

@@ -21,6 +21,7 @@ from peacewatch.domain.labels import Viewer
 from peacewatch.ops import weapons_writes
 from peacewatch.ops.weapons import check_transition
 from peacewatch.scenarios.balkans import record
+from peacewatch.scenarios.kosovo1999.citations import cite_matching
 from peacewatch.scenarios.kosovo1999.facts import PUBLIC_LABEL, SOURCES
 from peacewatch.store import Store, audit
 from peacewatch.store import weapons as weapons_store
@@ -210,7 +211,8 @@ def load_kfor_collection(
     store: Store, viewer: Viewer, rng: random.Random
 ) -> tuple[dict[str, int], list[str]]:
     """Two synthetic KFOR campaigns in Kosovo (1999-2000) at the brigade HQs, with a few
-    weapons handed in twice (a serial seen again in a later campaign, or in Macedonia)."""
+    weapons handed in twice (a serial seen again in a later campaign, or in Macedonia); items
+    that match a generated hand-in report (category, place, time) cite it."""
     for uid, name, place, lon, lat in KFOR_POINTS:
         _point(store, viewer, uid, name, place, lon, lat, SOURCES["brigades"])
     campaigns = [
@@ -262,13 +264,20 @@ def load_kfor_collection(
     for row in rows:
         if row.get("label") is None:
             row.pop("label", None)
+    points = {p[0]: (p[3], p[4]) for p in KFOR_POINTS}
+    citing = cite_matching(
+        store, viewer, rows, kind="weapons_handed_in", at=lambda r: r["collected_at"],
+        place=lambda r: points.get(r["point"]), goods=lambda a: a.get("category"),
+        km=20, hours=72,
+    )  # fmt: skip
     items = _hand_in(store, viewer, rows)
     events = _store_custody(
         store, viewer, items,
         [("stored", timedelta(hours=20), "brigade armourer", "brigade armoury"),
          ("destroyed", timedelta(days=45), "KFOR EOD", "KFOR destruction range")],
     )  # fmt: skip
-    counts = {"weapons_campaigns": 2, "weapons_items": len(items), "custody_events": events}
+    counts = {"weapons_campaigns": 2, "weapons_items": len(items), "custody_events": events,
+              "items_citing_reports": citing}  # fmt: skip
     small_arms = [r["serial"] for r in rows if r["category"] == "small_arms"]
     return counts, rng.sample(small_arms, min(6, len(small_arms)))
 
@@ -278,4 +287,5 @@ def load_weapons(store: Store, viewer: Viewer, gen: Any) -> dict[str, int]:
     rng = random.Random(f"weapons-{getattr(gen, 'seed', 1999)}")
     counts, serials = load_kfor_collection(store, viewer, rng)
     harvest = load_essential_harvest(store, viewer, rng, serials)
-    return {k: counts[k] + harvest[k] for k in counts}
+    # Essential Harvest (Macedonia, 2001) falls outside the generated reports: nothing to cite.
+    return {k: counts[k] + harvest.get(k, 0) for k in counts}
