@@ -3,6 +3,7 @@
 // is what GET /api/v1/stats/* returned for the user: nothing is hidden or added here.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import "./sidepanel.css";
 import "./dashboards.css";
 
 import { ApiError, getJson, isoTime, type Mission, type TimeSpan } from "./api";
@@ -124,11 +125,11 @@ export class Dashboards {
       el("option", { value: "confirmed" }, "Confirmed"),
       el("option", { value: "dismissed" }, "Dismissed"),
     );
-    const close = el("button", { type: "button", class: "dash-close", "aria-label": "Close dashboards" }, "×");
+    const close = el("button", { type: "button", class: "dash-close side-panel-close", "aria-label": "Close dashboards" }, "×");
     panel.replaceChildren(
       el(
         "header",
-        { class: "dash-head" },
+        { class: "dash-head side-panel-head" },
         el("h2", {}, "Dashboards"),
         range,
         el("output", { id: "dash-span", class: "dtg" }),

@@ -2,6 +2,7 @@
 // operations and offices as bars over 1991–2025, milestones as ticks, the corrections to
 // popular accounts listed below. Click an item for its dates, figures, handovers and sources.
 // Sources are shown as text: nothing is fetched but the record from this server.
+import "./sidepanel.css";
 import "./history.css";
 
 import { getJson, problemDetail } from "./api";
@@ -125,11 +126,11 @@ export class HistoryPanel {
   }
 
   private head(): HTMLElement {
-    const close = el("button", { type: "button", class: "hist-close", "aria-label": "Close history" }, "×");
+    const close = el("button", { type: "button", class: "hist-close side-panel-close", "aria-label": "Close history" }, "×");
     close.addEventListener("click", () => this.toggle(false));
     return el(
       "header",
-      { class: "hist-head" },
+      { class: "hist-head side-panel-head" },
       el("h2", {}, "NATO in the Balkans, 1992 on"),
       el("span", { class: "hist-hint" }, "Public record; every fact with its source. Click an item."),
       close,

@@ -557,35 +557,44 @@ function fetchSpan(c: TimeChoice, s: TimeSpan): TimeSpan {
   return c.live ? { start: s.start, end: new Date(s.end.getTime() + CLOCK_SKEW_MS) } : s;
 }
 
+/** Everything a window's fetch depends on; a prefetch is used only for the very same request. */
+interface WindowRequest {
+  mission: string | null;
+  /** The span asked of the API. */
+  asked: TimeSpan;
+  /** The instant the units are placed at: the window's end. */
+  unitsAt: Date;
+  reportParams: [string, string][];
+  violationParams: [string, string][];
+}
+
+function windowRequest(c: TimeChoice, s: TimeSpan): WindowRequest {
+  return {
+    mission: pw.mission?.code ?? null,
+    asked: fetchSpan(c, s),
+    unitsAt: s.end,
+    reportParams: reportParams(pw.filters),
+    violationParams: violationParams(pw.filters),
+  };
+}
+
+/** What a prefetch is matched by: the same key, the same request. */
+function requestKey(r: WindowRequest): string {
+  return JSON.stringify([r.mission, r.asked.start, r.asked.end, r.unitsAt, r.reportParams, r.violationParams]);
+}
+
 /** Everything a window shows besides zones and towns, fetched in parallel. */
-function fetchWindow(c: TimeChoice, s: TimeSpan, signal: AbortSignal) {
-  const mission = pw.mission?.code ?? null;
-  const asked = fetchSpan(c, s);
-  const f = pw.filters;
+function fetchWindow(r: WindowRequest, signal: AbortSignal) {
   return Promise.all([
-    fetchReports(mission, asked, signal, reportParams(f)),
-    fetchViolations(mission, asked, signal, violationParams(f)),
-    fetchUnits(mission, s.end, signal),
-    fetchEvents(mission, asked, signal),
-    fetchTracks(mission, asked, signal),
+    fetchReports(r.mission, r.asked, signal, r.reportParams),
+    fetchViolations(r.mission, r.asked, signal, r.violationParams),
+    fetchUnits(r.mission, r.unitsAt, signal),
+    fetchEvents(r.mission, r.asked, signal),
+    fetchTracks(r.mission, r.asked, signal),
   ]);
 }
 
 type WindowData = Awaited<ReturnType<typeof fetchWindow>>;
-
-/** What a window's fetch depends on: a prefetch is used only for the very same window. */
-function windowKey(c: TimeChoice, s: TimeSpan): string {
-  const asked = fetchSpan(c, s);
-  const f = pw.filters;
-  return JSON.stringify([
-    pw.mission?.code ?? null,
-    asked.start.toISOString(),
-    asked.end.toISOString(),
-    s.end.toISOString(),
-    [...reportParams(f)],
-    [...violationParams(f)],
-  ]);
-}
 
 /** The first window's data, asked for as soon as the mission is known, so that it loads while
  * the basemap is fetched and the map is made rather than after (issue 6: first paint). */
@@ -597,21 +606,21 @@ function prefetchWindow(bounds: Span): void {
   const c: TimeChoice = { ...wanted, day: clampDay(wanted.day, bounds) };
   if (c.t) c.t = clampInstant(c.t, bounds);
   if (c.live) return; // a live window's span moves with the clock: fetched when shown
-  const s = spanOf(c, new Date());
+  const request = windowRequest(c, spanOf(c, new Date()));
   const abort = new AbortController();
   // What the feed brings from now on waits for this data, as in showWindow.
   pendingFeed = [];
-  const data = fetchWindow(c, s, abort.signal);
+  const data = fetchWindow(request, abort.signal);
   data.catch(() => undefined); // awaited by showWindow, or dropped with the session
-  prefetched = { key: windowKey(c, s), data, abort };
+  prefetched = { key: requestKey(request), data, abort };
 }
 
-/** The prefetched data when it is for this window; any other prefetch is dropped. */
-function takePrefetch(c: TimeChoice, s: TimeSpan): { data: Promise<WindowData>; abort: AbortController } | null {
+/** The prefetched data when it is for this request; any other prefetch is dropped. */
+function takePrefetch(request: WindowRequest): { data: Promise<WindowData>; abort: AbortController } | null {
   const p = prefetched;
   prefetched = null;
   if (!p) return null;
-  if (p.key === windowKey(c, s)) return p;
+  if (p.key === requestKey(request)) return p;
   p.abort.abort();
   return null;
 }
@@ -624,7 +633,8 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
   windowAbort?.abort();
   const now = new Date();
   const s = spanOf(c, now);
-  const early = takePrefetch(c, s);
+  const request = windowRequest(c, s);
+  const early = takePrefetch(request);
   windowAbort = early?.abort ?? new AbortController();
   const signal = windowAbort.signal;
   stopLiveTimer();
@@ -651,7 +661,7 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
   pendingFeed = early ? (pendingFeed ?? []) : [];
   try {
     const f = pw.filters;
-    const [reports, violations, found, events, lines] = await (early?.data ?? fetchWindow(c, s, signal));
+    const [reports, violations, found, events, lines] = await (early?.data ?? fetchWindow(request, signal));
     if (gen !== windowGeneration) return;
     reportsById = new Map(reports.collection.features.map((f) => [f.properties.id, f]));
     violationsById = new Map(violations.collection.features.map((f) => [f.properties.id, f]));

@@ -7,11 +7,11 @@
 import "./convoys.css";
 import type { GeoJSONSource } from "maplibre-gl";
 import type { Feature, FeatureCollection, LineString } from "geojson";
-import { ApiError, getJson, isoTime } from "../api";
+import { getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { LatestLoad, type OpsContext, register } from "./registry";
+import { OpsView, register } from "./registry";
 
 interface Cargo {
   item: string;
@@ -112,26 +112,23 @@ function labelTag(marking: string): HTMLElement {
 
 const cargoText = (cargo: Cargo[]): string => cargo.map((c) => `${c.quantity} ${c.unit} ${c.item}`).join(", ");
 
-class ConvoysView {
-  private root: HTMLElement | null = null;
-  private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
+class ConvoysView extends OpsView {
   private convoys: ConvoyFeature[] = [];
   private selected: string | null = null;
-  private labels: string[] = [];
-  private readonly latest = new LatestLoad();
   private timer: number | null = null;
   private polls = 0;
   private fitted: string | null = null;
 
-  mount(container: HTMLElement, ctx: () => OpsContext): void {
-    this.root = container;
-    this.context = ctx;
-    container.dataset.ready = "false";
-    container.replaceChildren(
+  constructor() {
+    super("convoys", "Convoys");
+  }
+
+  protected sections(): Node[] {
+    return [
       el("div", { id: "convoys-message", role: "status" }),
       el("section", { id: "convoys-list", "aria-label": "Convoys" }),
       el("section", { id: "convoys-detail", "aria-label": "Selected convoy" }),
-    );
+    ];
   }
 
   /** The map's time (its window's end), so a 1999 convoy under way is scored in 1999. */
@@ -142,42 +139,22 @@ class ConvoysView {
     return new Date(end);
   }
 
-  refresh(): void {
-    void this.load();
-  }
-
-  private message(text: string): void {
-    const node = this.root?.querySelector<HTMLElement>("#convoys-message");
-    if (node) node.textContent = text;
-  }
-
-  private async load(): Promise<void> {
-    const root = this.root;
-    if (!root) return;
-    const { gen, signal } = this.latest.start();
-    root.dataset.ready = "false";
+  protected async load(root: HTMLElement, gen: number, signal: AbortSignal): Promise<void> {
     const query = new URLSearchParams();
     const mission = this.context().mission;
     if (mission) query.set("mission", mission.code);
     const at = this.at();
     if (at) query.set("at", isoTime(at));
-    this.message("Loading…");
-    try {
-      const body = await getJson<FeatureCollection<LineString, ConvoyProperties>>(`/api/v1/convoys?${query}`, signal);
-      if (!this.latest.current(gen)) return;
-      this.convoys = body.features as ConvoyFeature[];
-      root.dataset.query = query.toString();
-      this.drawList();
-      if (!this.convoys.some((c) => c.properties.id === this.selected)) {
-        this.selected = this.convoys.find((c) => c.properties.status === "under_way")?.properties.id ?? this.convoys[0]?.properties.id ?? null;
-      }
-      this.message(this.convoys.length ? "" : "No convoys you may see.");
-      await this.loadSelected(gen);
-    } catch (err) {
-      if (!this.latest.shows(gen, err)) return;
-      this.message(err instanceof ApiError ? err.message : `Convoys: ${String(err)}`);
-      root.dataset.ready = "error";
+    const body = await getJson<FeatureCollection<LineString, ConvoyProperties>>(`/api/v1/convoys?${query}`, signal);
+    if (!this.latest.current(gen)) return;
+    this.convoys = body.features as ConvoyFeature[];
+    root.dataset.query = query.toString();
+    this.drawList();
+    if (!this.convoys.some((c) => c.properties.id === this.selected)) {
+      this.selected = this.convoys.find((c) => c.properties.status === "under_way")?.properties.id ?? this.convoys[0]?.properties.id ?? null;
     }
+    this.message(this.convoys.length ? "" : "No convoys you may see.");
+    await this.loadSelected(gen);
   }
 
   private drawList(): void {
@@ -248,9 +225,7 @@ class ConvoysView {
       root.dataset.ready = "true";
       if (detail.properties.status === "under_way") this.startPolling(gen);
     } catch (err) {
-      if (!this.latest.shows(gen, err)) return;
-      this.message(err instanceof ApiError ? err.message : `Convoy: ${String(err)}`);
-      root.dataset.ready = "error";
+      this.failed(root, gen, err, "Convoy");
     }
   }
 
@@ -259,7 +234,7 @@ class ConvoysView {
       this.timer = null;
       if (!this.latest.current(gen) || !this.root || this.root.hidden || !this.root.isConnected) return;
       this.polls += 1;
-      if (this.polls % LIST_EVERY === 0) void this.load();
+      if (this.polls % LIST_EVERY === 0) this.refresh();
       else void this.loadSelected(gen);
     }, POLL_MS);
   }
@@ -394,12 +369,7 @@ class ConvoysView {
     }
   }
 
-  markings(): string[] {
-    return this.labels;
-  }
-
   clear(): void {
-    this.latest.cancel();
     this.stopPolling();
     const map = this.context().map;
     if (map) {
@@ -409,18 +379,8 @@ class ConvoysView {
     this.convoys = [];
     this.selected = null;
     this.fitted = null;
-    this.labels = [];
-    this.root?.replaceChildren();
-    this.root = null;
+    super.clear();
   }
 }
 
-const view = new ConvoysView();
-register({
-  id: "convoys",
-  title: "Convoys",
-  mount: (container, ctx) => view.mount(container, ctx),
-  refresh: () => view.refresh(),
-  markings: () => view.markings(),
-  clear: () => view.clear(),
-});
+register(new ConvoysView());

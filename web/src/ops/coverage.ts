@@ -6,11 +6,11 @@
 import "./coverage.css";
 import type { GeoJSONSource } from "maplibre-gl";
 import type { FeatureCollection, Point } from "geojson";
-import { ApiError, getJson, isoTime, problemDetail, sendJson } from "../api";
+import { getJson, isoTime, problemDetail, sendJson } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { LatestLoad, type OpsContext, register } from "./registry";
+import { OpsView, register } from "./registry";
 
 interface Count {
   label: string;
@@ -52,36 +52,30 @@ function short(marking: string): string {
   return marking.replace(/^NATO (UNCLASSIFIED|RESTRICTED|CONFIDENTIAL|SECRET)/, (_, level: string) => `N${level[0]}`);
 }
 
-class CoverageView {
-  private root: HTMLElement | null = null;
-  private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
-  private readonly latest = new LatestLoad();
+class CoverageView extends OpsView {
   private query = "";
-  private labels: string[] = [];
 
-  mount(container: HTMLElement, ctx: () => OpsContext): void {
-    this.root = container;
-    this.context = ctx;
-    container.dataset.ready = "false";
+  constructor() {
+    super("coverage", "Coverage");
+  }
+
+  protected sections(): Node[] {
     const plan = el("button", { type: "button", id: "coverage-plan", hidden: "" }, `Draft plans for the top ${TOP} gaps`);
     plan.addEventListener("click", () => void this.plan());
-    container.replaceChildren(
+    return [
       el("p", { id: "coverage-window", class: "pw-coverage-window" }),
       el("div", { class: "pw-coverage-actions" }, plan, el("span", { id: "coverage-plan-message", role: "status" })),
       el("div", { id: "coverage-message", role: "status" }),
       el("table", { id: "coverage-table", "aria-label": "Coverage gaps" }),
-    );
-  }
-
-  refresh(): void {
-    void this.load();
+    ];
   }
 
   private node(id: string): HTMLElement | null {
     return this.root?.querySelector<HTMLElement>(`#${id}`) ?? null;
   }
 
-  private message(id: string, text: string): void {
+  /** Say `text` in one of the view's other lines (the window, the planning result). */
+  private say(id: string, text: string): void {
     const node = this.node(id);
     if (node) node.textContent = text;
   }
@@ -96,33 +90,28 @@ class CoverageView {
     return query;
   }
 
-  private async load(): Promise<void> {
-    const root = this.root;
+  /** Nothing to load before the map has a window. */
+  protected canLoad(): boolean {
+    return this.params() !== null;
+  }
+
+  protected async load(root: HTMLElement, gen: number, signal: AbortSignal): Promise<void> {
     const query = this.params();
-    if (!root || !query) return;
-    const { gen, signal } = this.latest.start();
-    root.dataset.ready = "false";
-    this.message("coverage-message", "Loading…");
+    if (!query) return;
     const user = this.context().user;
     const plan = this.node("coverage-plan");
     if (plan) plan.hidden = !(user?.permissions.includes("patrols:plan") ?? false);
-    try {
-      const body = await getJson<Gaps>(`/api/v1/coverage/gaps?${query}`, signal);
-      if (!this.latest.current(gen)) return;
-      this.query = query.toString();
-      root.dataset.query = this.query;
-      root.dataset.count = String(body.features.length);
-      this.labels = body.label ? [body.label] : [];
-      this.message("coverage-window", `${toDtg(body.start)} – ${toDtg(body.end)}: towns within ${body.radius_m / 1000} km, zones and sectors inside; ${body.total} places with incidents.`);
-      this.drawTable(body);
-      this.drawMap(body);
-      this.message("coverage-message", body.features.length ? "" : "No incidents you may see in this window.");
-      root.dataset.ready = "true";
-    } catch (err) {
-      if (!this.latest.shows(gen, err)) return;
-      this.message("coverage-message", err instanceof ApiError ? err.message : `Coverage: ${String(err)}`);
-      root.dataset.ready = "error";
-    }
+    const body = await getJson<Gaps>(`/api/v1/coverage/gaps?${query}`, signal);
+    if (!this.latest.current(gen)) return;
+    this.query = query.toString();
+    root.dataset.query = this.query;
+    root.dataset.count = String(body.features.length);
+    this.labels = body.label ? [body.label] : [];
+    this.say("coverage-window", `${toDtg(body.start)} – ${toDtg(body.end)}: towns within ${body.radius_m / 1000} km, zones and sectors inside; ${body.total} places with incidents.`);
+    this.drawTable(body);
+    this.drawMap(body);
+    this.message(body.features.length ? "" : "No incidents you may see in this window.");
+    root.dataset.ready = "true";
   }
 
   private drawTable(body: Gaps): void {
@@ -188,40 +177,25 @@ class CoverageView {
 
   private async plan(): Promise<void> {
     if (!this.query) return;
-    this.message("coverage-plan-message", "Drafting…");
+    this.say("coverage-plan-message", "Drafting…");
     try {
       const made = await sendJson<{ ids: string[] }>("POST", `/api/v1/coverage/gaps/plans?${this.query}`, { top: TOP });
-      this.message("coverage-plan-message", `${made.ids.length} draft patrol plans created for tomorrow.`);
+      this.say("coverage-plan-message", `${made.ids.length} draft patrol plans created for tomorrow.`);
       if (this.root) this.root.dataset.planned = String(made.ids.length);
     } catch (err) {
-      this.message("coverage-plan-message", problemDetail(err));
+      this.say("coverage-plan-message", problemDetail(err));
     }
   }
 
-  markings(): string[] {
-    return this.labels;
-  }
-
   clear(): void {
-    this.latest.cancel();
     const map = this.context().map;
     if (map) {
       if (map.getLayer(LAYER)) map.removeLayer(LAYER);
       if (map.getSource(SOURCE)) map.removeSource(SOURCE);
     }
-    this.labels = [];
     this.query = "";
-    this.root?.replaceChildren();
-    this.root = null;
+    super.clear();
   }
 }
 
-const view = new CoverageView();
-register({
-  id: "coverage",
-  title: "Coverage",
-  mount: (container, ctx) => view.mount(container, ctx),
-  refresh: () => view.refresh(),
-  markings: () => view.markings(),
-  clear: () => view.clear(),
-});
+register(new CoverageView());

@@ -2,13 +2,15 @@
 // member) on one time axis, goals with progress bars and behind-schedule flags, exercises with
 // their outcomes per objective, and multinational units with their contributing nations.
 // Everything comes from /api/v1/partners, /exercises and /multinational-units, as filtered for
-// the signed-in user; each record shows its own label.
+// the signed-in user; each record shows its own label. A user holding partners:write also gets
+// the forms of ./partnerforms, and the view reloads after each write.
 import "./partners.css";
-import { ApiError, getJson, isoTime } from "../api";
+import { getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { dayLabel } from "../dtg";
 import { markingClass } from "../marking";
-import { LatestLoad, type OpsContext, register } from "./registry";
+import { PartnerForms, WRITE_PERMISSION } from "./partnerforms";
+import { OpsView, register } from "./registry";
 
 interface Step {
   status: string;
@@ -91,16 +93,16 @@ function labelTag(marking: string): HTMLElement {
   return el("span", { class: `${markingClass(marking)} pw-label` }, marking);
 }
 
-class PartnersView {
-  private root: HTMLElement | null = null;
-  private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
-  private labels: string[] = [];
-  private readonly latest = new LatestLoad();
+class PartnersView extends OpsView {
   private asOf: "today" | "map" = "today";
+  /** Built on the first load that finds the user may write; never for anyone else. */
+  private forms: PartnerForms | null = null;
 
-  mount(container: HTMLElement, ctx: () => OpsContext): void {
-    this.root = container;
-    this.context = ctx;
+  constructor() {
+    super("partners", "Partners");
+  }
+
+  protected sections(): Node[] {
     const select = el(
       "select",
       { id: "partners-at", "aria-label": "Status and progress as of" },
@@ -111,14 +113,13 @@ class PartnersView {
       this.asOf = select.value === "map" ? "map" : "today";
       this.refresh();
     });
-    container.dataset.ready = "false";
-    container.replaceChildren(
+    return [
       el("div", { class: "pw-partners-bar" }, select, el("span", { id: "partners-message", role: "status" })),
       el("section", { id: "partners-timeline", "aria-label": "Road to membership" }),
       el("section", { id: "partners-goals", "aria-label": "Goals and reforms" }),
       el("section", { id: "partners-exercises", "aria-label": "Exercises" }),
       el("section", { id: "partners-units", "aria-label": "Multinational units" }),
-    );
+    ];
   }
 
   private at(): Date | null {
@@ -126,39 +127,43 @@ class PartnersView {
     return this.asOf === "map" && span ? new Date(span.end.getTime() - 1) : null;
   }
 
-  refresh(): void {
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    const root = this.root;
-    if (!root) return;
-    const { gen, signal } = this.latest.start();
-    root.dataset.ready = "false";
+  protected async load(root: HTMLElement, gen: number, signal: AbortSignal): Promise<void> {
     const at = this.at();
     const query = at ? `?${new URLSearchParams({ at: isoTime(at) })}` : "";
-    const message = root.querySelector<HTMLElement>("#partners-message");
-    if (message) message.textContent = "Loading…";
-    try {
-      const [partners, exercises, units] = await Promise.all([
-        getJson<Items<Partner>>(`/api/v1/partners${query}`, signal),
-        getJson<Items<Exercise>>("/api/v1/exercises", signal),
-        getJson<Items<MultinationalUnit>>(`/api/v1/multinational-units${query}`, signal),
-      ]);
-      if (!this.latest.current(gen)) return;
-      this.labels = [partners, exercises, units].flatMap((b) => b.items.map((i) => i.label));
-      this.drawTimeline(partners.items, at ?? new Date());
-      this.drawGoals(partners.items);
-      this.drawExercises(exercises.items);
-      this.drawUnits(units.items);
-      if (message) message.textContent = at ? `Status and progress at ${day(isoTime(at))}` : "";
-      root.dataset.query = query;
-      root.dataset.ready = "true";
-    } catch (err) {
-      if (!this.latest.shows(gen, err)) return;
-      if (message) message.textContent = err instanceof ApiError ? err.message : `Partners: ${String(err)}`;
-      root.dataset.ready = "error";
+    const [partners, exercises, units] = await Promise.all([
+      getJson<Items<Partner>>(`/api/v1/partners${query}`, signal),
+      getJson<Items<Exercise>>("/api/v1/exercises", signal),
+      getJson<Items<MultinationalUnit>>(`/api/v1/multinational-units${query}`, signal),
+    ]);
+    if (!this.latest.current(gen)) return;
+    this.labels = [partners, exercises, units].flatMap((b) => b.items.map((i) => i.label));
+    this.drawTimeline(partners.items, at ?? new Date());
+    this.drawGoals(partners.items);
+    this.drawExercises(exercises.items);
+    this.drawUnits(units.items);
+    this.drawForms(root, partners.items);
+    this.message(at ? `Status and progress at ${day(isoTime(at))}` : "");
+    root.dataset.query = query;
+    root.dataset.ready = "true";
+  }
+
+  /** The write forms, for a user who may write, offering the nations and goals just read. */
+  private drawForms(root: HTMLElement, partners: Partner[]): void {
+    if (!(this.context().user?.permissions.includes(WRITE_PERMISSION) ?? false)) {
+      this.forms?.node.remove();
+      this.forms = null;
+      return;
     }
+    if (!this.forms) {
+      this.forms = new PartnerForms(() => this.refresh());
+      root.append(this.forms.node);
+    }
+    this.forms.update({
+      nations: partners.map((p) => ({ code: p.nation, name: p.name })),
+      goals: partners.flatMap((p) =>
+        p.goals.map((g) => ({ nation: p.nation, id: g.id, title: g.title, milestones: g.milestones.map((m) => ({ number: m.number, title: m.title, achieved: m.achieved })) })),
+      ),
+    });
   }
 
   private section(id: string, title: string, ...body: (Node | string)[]): void {
@@ -349,24 +354,10 @@ class PartnersView {
     );
   }
 
-  markings(): string[] {
-    return this.labels;
-  }
-
   clear(): void {
-    this.latest.cancel();
-    this.labels = [];
-    this.root = null;
+    this.forms = null;
+    super.clear();
   }
 }
 
-const view = new PartnersView();
-
-register({
-  id: "partners",
-  title: "Partners",
-  mount: (container, ctx) => view.mount(container, ctx),
-  refresh: () => view.refresh(),
-  markings: () => view.markings(),
-  clear: () => view.clear(),
-});
+register(new PartnersView());

@@ -2,7 +2,7 @@
 // counter-trafficking, partners) registers a view here; the Operations panel shows them as
 // tabs over the map and tells them which mission and time window the map shows.
 import type { Map as MapLibreMap } from "maplibre-gl";
-import type { Mission, TimeSpan, User } from "../api";
+import { ApiError, type Mission, type TimeSpan, type User } from "../api";
 
 /** What a module's view may know of the page. */
 export interface OpsContext {
@@ -74,5 +74,83 @@ export class LatestLoad {
     this.count++;
     this.controller?.abort();
     this.controller = null;
+  }
+}
+
+const NO_CONTEXT = (): OpsContext => ({ mission: null, span: null, user: null, map: null });
+
+/**
+ * What every module's view shares: the container and context it was mounted with, the labels it
+ * shows, its status line (`#<id>-message`) and the bookkeeping around each load — "Loading…"
+ * while it runs, `data-ready` false until drawn, a failure shown unless the load was overtaken.
+ */
+export abstract class OpsView implements OpsModule {
+  protected root: HTMLElement | null = null;
+  protected context: () => OpsContext = NO_CONTEXT;
+  protected labels: string[] = [];
+  protected readonly latest = new LatestLoad();
+
+  constructor(
+    readonly id: string,
+    readonly title: string,
+  ) {}
+
+  /** The view's sections, empty until the first load draws them. */
+  protected abstract sections(): Node[];
+
+  /** Fetch and draw; set `root.dataset.ready = "true"` once drawn. Throwing marks the view failed. */
+  protected abstract load(root: HTMLElement, gen: number, signal: AbortSignal): Promise<void>;
+
+  /** Whether there is anything to load yet (a view may wait for the map's window). */
+  protected canLoad(): boolean {
+    return true;
+  }
+
+  mount(container: HTMLElement, ctx: () => OpsContext): void {
+    this.root = container;
+    this.context = ctx;
+    container.dataset.ready = "false";
+    container.replaceChildren(...this.sections());
+  }
+
+  refresh(): void {
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    const root = this.root;
+    if (!root || !this.canLoad()) return;
+    const { gen, signal } = this.latest.start();
+    root.dataset.ready = "false";
+    this.message("Loading…");
+    try {
+      await this.load(root, gen, signal);
+    } catch (err) {
+      this.failed(root, gen, err);
+    }
+  }
+
+  /** Say `text` in the view's status line. */
+  protected message(text: string): void {
+    const node = this.root?.querySelector<HTMLElement>(`#${this.id}-message`);
+    if (node) node.textContent = text;
+  }
+
+  /** Load `gen` failed: say why (prefixed by `what`) unless it was overtaken or aborted. */
+  protected failed(root: HTMLElement, gen: number, err: unknown, what = this.title): void {
+    if (!this.latest.shows(gen, err)) return;
+    this.message(err instanceof ApiError ? err.message : `${what}: ${String(err)}`);
+    root.dataset.ready = "error";
+  }
+
+  markings(): string[] {
+    return this.labels;
+  }
+
+  clear(): void {
+    this.latest.cancel();
+    this.labels = [];
+    this.root?.replaceChildren();
+    this.root = null;
   }
 }

@@ -6,11 +6,11 @@
 import "./trafficking.css";
 import type { GeoJSONSource } from "maplibre-gl";
 import type { Feature, FeatureCollection, LineString, Point } from "geojson";
-import { ApiError, getJson, isoTime } from "../api";
+import { getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { LatestLoad, type OpsContext, register } from "./registry";
+import { OpsView, register } from "./registry";
 
 interface Counted {
   seizures: number;
@@ -75,22 +75,18 @@ function labelTag(marking: string | null | undefined): HTMLElement | null {
   return marking ? el("span", { class: `${markingClass(marking)} pw-label` }, marking) : null;
 }
 
-class TraffickingView {
-  private root: HTMLElement | null = null;
-  private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
-  private labels: string[] = [];
-  private readonly latest = new LatestLoad();
+class TraffickingView extends OpsView {
+  constructor() {
+    super("trafficking", "Trafficking");
+  }
 
-  mount(container: HTMLElement, ctx: () => OpsContext): void {
-    this.root = container;
-    this.context = ctx;
-    container.dataset.ready = "false";
-    container.replaceChildren(
+  protected sections(): Node[] {
+    return [
       el("div", { id: "trafficking-message", role: "status" }),
       el("section", { id: "trafficking-network", "aria-label": "Routes" }),
       el("section", { id: "trafficking-hotspots", "aria-label": "Hotspot crossings" }),
       el("section", { id: "trafficking-seizures", "aria-label": "Seizures" }),
-    );
+    ];
   }
 
   /** The map's time (its window's end): growth is counted back from there. */
@@ -99,50 +95,30 @@ class TraffickingView {
     return new Date(Math.min(span ? span.end.getTime() : Date.now(), Date.now()));
   }
 
-  refresh(): void {
-    void this.load();
-  }
-
-  private message(text: string): void {
-    const node = this.root?.querySelector<HTMLElement>("#trafficking-message");
-    if (node) node.textContent = text;
-  }
-
-  private async load(): Promise<void> {
-    const root = this.root;
-    if (!root) return;
-    const { gen, signal } = this.latest.start();
-    root.dataset.ready = "false";
+  protected async load(root: HTMLElement, gen: number, signal: AbortSignal): Promise<void> {
     const at = this.at();
     const query = new URLSearchParams({ at: isoTime(at) });
     const mission = this.context().mission;
     if (mission) query.set("mission", mission.code);
     const seizureQuery = new URLSearchParams({ start: isoTime(new Date(at.getTime() - 60 * DAY_MS)), end: isoTime(at), limit: "500" });
     if (mission) seizureQuery.set("mission", mission.code);
-    this.message("Loading…");
-    try {
-      const [network, seizures] = await Promise.all([
-        getJson<Network>(`/api/v1/trafficking/routes?${query}`, signal),
-        getJson<FeatureCollection<Point, SeizureProperties>>(`/api/v1/seizures?${seizureQuery}`, signal),
-      ]);
-      if (!this.latest.current(gen)) return;
-      this.labels = [...(network.label ? [network.label] : []), ...seizures.features.map((f) => f.properties.label)];
-      this.drawRoutes(network);
-      this.drawSeizures(seizures.features);
-      const drawn = this.drawMap(network);
-      root.dataset.query = query.toString();
-      root.dataset.seizuresQuery = seizureQuery.toString();
-      root.dataset.growing = JSON.stringify(network.growing);
-      root.dataset.routes = String(network.routes.length);
-      root.dataset.seizures = String(seizures.features.length);
-      root.dataset.edges = String(drawn);
-      this.message(network.routes.length ? "" : "No seizures you may see.");
-      root.dataset.ready = "true";
-    } catch (err) {
-      if (!this.latest.shows(gen, err)) return;
-      this.message(err instanceof ApiError ? err.message : `Trafficking: ${String(err)}`);
-      root.dataset.ready = "error";
-    }
+    const [network, seizures] = await Promise.all([
+      getJson<Network>(`/api/v1/trafficking/routes?${query}`, signal),
+      getJson<FeatureCollection<Point, SeizureProperties>>(`/api/v1/seizures?${seizureQuery}`, signal),
+    ]);
+    if (!this.latest.current(gen)) return;
+    this.labels = [...(network.label ? [network.label] : []), ...seizures.features.map((f) => f.properties.label)];
+    this.drawRoutes(network);
+    this.drawSeizures(seizures.features);
+    const drawn = this.drawMap(network);
+    root.dataset.query = query.toString();
+    root.dataset.seizuresQuery = seizureQuery.toString();
+    root.dataset.growing = JSON.stringify(network.growing);
+    root.dataset.routes = String(network.routes.length);
+    root.dataset.seizures = String(seizures.features.length);
+    root.dataset.edges = String(drawn);
+    this.message(network.routes.length ? "" : "No seizures you may see.");
+    root.dataset.ready = "true";
   }
 
   private drawRoutes(network: Network): void {
@@ -266,29 +242,14 @@ class TraffickingView {
     return edges.length;
   }
 
-  markings(): string[] {
-    return this.labels;
-  }
-
   clear(): void {
-    this.latest.cancel();
     const map = this.context().map;
     if (map) {
       for (const id of [...LAYERS].reverse()) if (map.getLayer(id)) map.removeLayer(id);
       for (const id of [EDGES, NODES]) if (map.getSource(id)) map.removeSource(id);
     }
-    this.labels = [];
-    this.root?.replaceChildren();
-    this.root = null;
+    super.clear();
   }
 }
 
-const view = new TraffickingView();
-register({
-  id: "trafficking",
-  title: "Trafficking",
-  mount: (container, ctx) => view.mount(container, ctx),
-  refresh: () => view.refresh(),
-  markings: () => view.markings(),
-  clear: () => view.clear(),
-});
+register(new TraffickingView());

@@ -5,12 +5,12 @@
 import "./weapons.css";
 import type { GeoJSONSource } from "maplibre-gl";
 import type { FeatureCollection, Point } from "geojson";
-import { ApiError, getJson } from "../api";
+import { getJson } from "../api";
 import { FONT } from "../basemap";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
-import { LatestLoad, type OpsContext, register } from "./registry";
+import { OpsView, register } from "./registry";
 
 interface Target {
   category: string;
@@ -101,73 +101,50 @@ function labelTag(marking: string): HTMLElement {
 
 const number = (n: number): string => n.toLocaleString("en-GB");
 
-class WeaponsView {
-  private root: HTMLElement | null = null;
-  private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
-  private labels: string[] = [];
+class WeaponsView extends OpsView {
   private itemLabels: string[] = [];
-  private readonly latest = new LatestLoad();
   private selected: string | null = null;
   /** Collection point uid → its place name, for the targets set per place. */
   private places = new Map<string, string>();
 
-  mount(container: HTMLElement, ctx: () => OpsContext): void {
-    this.root = container;
-    this.context = ctx;
-    container.dataset.ready = "false";
-    container.replaceChildren(
+  constructor() {
+    super("weapons", "Weapons");
+  }
+
+  protected sections(): Node[] {
+    return [
       el("div", { id: "weapons-message", role: "status" }),
       el("section", { id: "weapons-progress", "aria-label": "Progress against target" }),
       el("section", { id: "weapons-duplicates", "aria-label": "Duplicate serials" }),
       el("section", { id: "weapons-custody", "aria-label": "Chain of custody" }),
-    );
+    ];
   }
 
-  refresh(): void {
-    void this.load();
-  }
-
-  private message(text: string): void {
-    const node = this.root?.querySelector<HTMLElement>("#weapons-message");
-    if (node) node.textContent = text;
-  }
-
-  private async load(): Promise<void> {
-    const root = this.root;
-    if (!root) return;
-    const { gen, signal } = this.latest.start();
-    root.dataset.ready = "false";
+  protected async load(root: HTMLElement, gen: number, signal: AbortSignal): Promise<void> {
     const query = new URLSearchParams();
     const mission = this.context().mission;
     if (mission) query.set("mission", mission.code);
-    this.message("Loading…");
-    try {
-            const [progress, duplicates, points] = await Promise.all([
-        getJson<Progress>(`/api/v1/weapons/progress?${query}`, signal),
-        getJson<{ items: Item[]; label?: string }>("/api/v1/weapons/items?duplicates=true&limit=200", signal),
-        getJson<FeatureCollection<Point, PointProperties>>(`/api/v1/weapons/points?${query}`, signal),
-      ]);
-      if (!this.latest.current(gen)) return;
-      root.dataset.query = query.toString();
-      this.labels = [
-        ...progress.campaigns.flatMap((c) => [c.label, c.derived_label]),
-        ...duplicates.items.map((i) => i.label),
-        ...points.features.map((f) => f.properties.label),
-      ];
-      this.places = new Map(points.features.map((f) => [f.properties.id, f.properties.place]));
-      this.drawProgress(progress.campaigns);
-      this.drawDuplicates(duplicates.items);
-      this.drawMap(points);
-      this.message(progress.campaigns.length ? "" : "No weapons collection campaign you may see.");
-      if (this.selected === null || !duplicates.items.some((i) => i.id === this.selected)) {
-        this.selected = duplicates.items[0]?.id ?? null;
-      }
-      await this.loadItem(gen);
-    } catch (err) {
-      if (!this.latest.shows(gen, err)) return;
-      this.message(err instanceof ApiError ? err.message : `Weapons: ${String(err)}`);
-      root.dataset.ready = "error";
+    const [progress, duplicates, points] = await Promise.all([
+      getJson<Progress>(`/api/v1/weapons/progress?${query}`, signal),
+      getJson<{ items: Item[]; label?: string }>("/api/v1/weapons/items?duplicates=true&limit=200", signal),
+      getJson<FeatureCollection<Point, PointProperties>>(`/api/v1/weapons/points?${query}`, signal),
+    ]);
+    if (!this.latest.current(gen)) return;
+    root.dataset.query = query.toString();
+    this.labels = [
+      ...progress.campaigns.flatMap((c) => [c.label, c.derived_label]),
+      ...duplicates.items.map((i) => i.label),
+      ...points.features.map((f) => f.properties.label),
+    ];
+    this.places = new Map(points.features.map((f) => [f.properties.id, f.properties.place]));
+    this.drawProgress(progress.campaigns);
+    this.drawDuplicates(duplicates.items);
+    this.drawMap(points);
+    this.message(progress.campaigns.length ? "" : "No weapons collection campaign you may see.");
+    if (this.selected === null || !duplicates.items.some((i) => i.id === this.selected)) {
+      this.selected = duplicates.items[0]?.id ?? null;
     }
+    await this.loadItem(gen);
   }
 
   private drawProgress(campaigns: Campaign[]): void {
@@ -281,9 +258,7 @@ class WeaponsView {
       root.dataset.item = uid;
       root.dataset.ready = "true";
     } catch (err) {
-      if (!this.latest.shows(gen, err)) return;
-      this.message(err instanceof ApiError ? err.message : `Item: ${String(err)}`);
-      root.dataset.ready = "error";
+      this.failed(root, gen, err, "Item");
     }
   }
 
@@ -316,27 +291,16 @@ class WeaponsView {
   }
 
   clear(): void {
-    this.latest.cancel();
     const map = this.context().map;
     if (map) {
       for (const id of [...LAYERS].reverse()) if (map.getLayer(id)) map.removeLayer(id);
       if (map.getSource(SOURCE)) map.removeSource(SOURCE);
     }
-    this.labels = [];
     this.itemLabels = [];
     this.selected = null;
     this.places = new Map();
-    this.root?.replaceChildren();
-    this.root = null;
+    super.clear();
   }
 }
 
-const view = new WeaponsView();
-register({
-  id: "weapons",
-  title: "Weapons",
-  mount: (container, ctx) => view.mount(container, ctx),
-  refresh: () => view.refresh(),
-  markings: () => view.markings(),
-  clear: () => view.clear(),
-});
+register(new WeaponsView());
