@@ -1,16 +1,19 @@
 """Browser test of Operations → Weapons and Operations → Trafficking: the campaign progress
 bars, duplicate-serial flags and an item's chain of custody, then the seizures, the routes
 (growing ones highlighted) and the route network on the map — each exactly what the API
-returns to the page's user; a partner sees less. Screenshots are saved as artifacts."""
+returns to the page's user; a partner sees less. A seizure shows the field reports it cites,
+each opening on the map or in place, and a report's popup lists what cites it. Screenshots are
+saved as artifacts."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from tests.conftest import LiveServer
 from tests.web.test_map_page import (  # noqa: F401 - fixtures used by name
     ARTIFACTS,
@@ -20,6 +23,7 @@ from tests.web.test_map_page import (  # noqa: F401 - fixtures used by name
     OpenPage,
     Watch,
     browser,
+    click_on_map,
     open_logged_in,
     open_page,
     watched_page,
@@ -178,3 +182,172 @@ def test_weapons_and_trafficking_views_show_what_the_api_returns(
     total = sum(r["seizures"] for r in network["routes"])
     assert 0 < sum(r["seizures"] for r in theirs["routes"]) < total
     assert partner_watch.console_errors == []
+
+
+ANALYST = "gbr.analyst"  # GBR, NATO SECRET, NATO + KFOR: an analyst may write seizures
+MAP_DAY = "1999-06-15"
+EARLIER_DAY = "1999-06-12"  # a report of a day the map is not showing
+RELEASABLE = "NATO RESTRICTED REL TO KFOR, NATO"
+
+
+def dtg(iso: str) -> str:
+    """The page's DTG (web/src/dtg.ts) of an RFC 3339 time."""
+    t = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+    return t.strftime("%d%H%MZ%b%y").upper()
+
+
+def uncited_reports(page: Page, day: str) -> list[dict[str, Any]]:
+    """The mission's reports of ``day`` that nothing cites, as the page's user gets them,
+    titled ones first."""
+    start = datetime.fromisoformat(f"{day}T00:00:00+00:00")
+    query = {"mission": "KFOR", "limit": "200", "start": f"{day}T00:00:00Z"}
+    query["end"] = (start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    found: list[dict[str, Any]] = [
+        r for r in api(page, "reports", query)["features"]
+        if not api(page, f"reports/{r['id']}/cited-by")["items"]
+    ]  # fmt: skip
+    assert found, f"no report on {day} that nothing cites"
+    return sorted(found, key=lambda f: not f["properties"]["title"])
+
+
+def record(launched: Browser, server: LiveServer, user: str, path: str, body: Any) -> Any:
+    """POST ``body`` to ``path`` as ``user``, logged in through the API in a context of its own
+    (the page's session has no part in it); the created records."""
+    other = launched.new_context(base_url=server)
+    try:
+        login = other.request.post(
+            "/api/v1/auth/login", data={"username": user, "password": server.users[user]}
+        )
+        assert login.ok, login.text()
+        res = other.request.post(
+            path, headers={"X-CSRF-Token": login.json()["csrf_token"]}, data=body
+        )
+        assert res.status == 201, res.text()
+        return res.json()
+    finally:
+        other.close()
+
+
+def test_seizures_and_items_show_the_reports_they_cite_and_their_popups_list_them(
+    watched_page: tuple[Page, Watch],  # noqa: F811 - the fixture imported above
+    live_server: LiveServer,
+    browser: Browser,  # noqa: F811
+) -> None:
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, MAP_DAY)
+    on_map, uncited = uncited_reports(page, MAP_DAY)[:2]
+    off_map = uncited_reports(page, EARLIER_DAY)[0]
+    cites = [on_map["id"], off_map["id"]]
+    lon, lat = on_map["geometry"]["coordinates"]
+    seizure = record(
+        browser, live_server, ANALYST, "/api/v1/seizures",
+        {"mission": "KFOR", "seized_at": f"{MAP_DAY}T10:00:00Z", "category": "arms",
+         "quantity": 3, "unit": "items", "place": "Citation test checkpoint",
+         "crossing": "Citation test crossing", "lon": lon, "lat": lat, "label": RELEASABLE,
+         "reports": cites},
+    )["features"][0]  # fmt: skip
+    assert [r["id"] for r in seizure["properties"]["reports"]] == cites
+    # An item handed in with the serial of one seen before (so that the view lists it) citing
+    # the report on the map, in a campaign whose figures no other test counts.
+    seen = next(
+        i for i in api(page, "weapons/items", {"duplicates": "true", "limit": "200"})["items"]
+        if i["campaign"] == "KFOR-DEMIL-1999"
+    )  # fmt: skip
+    item = record(
+        browser, live_server, WATCHKEEPER, "/api/v1/weapons/items",
+        {"campaign": seen["campaign"], "category": seen["category"], "serial": seen["serial"],
+         "collected_at": "1999-09-10T10:00:00Z", "received_by": "Citation test",
+         "label": RELEASABLE, "reports": cites[:1]},
+    )["items"][0]  # fmt: skip
+    assert item["duplicate"] is True and [r["id"] for r in item["reports"]] == cites[:1]
+
+    # The item's details say which report it was filed from; it opens on the map, and the
+    # report's popup lists the item (and the seizure) citing it.
+    open_tab(page, "Weapons", "weapons")
+    page.locator(f'#weapons-duplicates-table tr[data-item="{item["id"]}"]').click()
+    check_custody(page, item["id"])
+    filed = page.locator("#weapons-item-reports .pw-cited-list li")
+    expect(filed).to_have_count(1)
+    assert filed.get_attribute("data-report") == on_map["id"]
+    expect(filed).to_contain_text(dtg(on_map["properties"]["observed_at"]))
+    expect(filed).to_contain_text(on_map["properties"]["label"])
+    filed.locator("button").click()
+    popup = page.locator(f'.maplibregl-popup .popup-report[data-id="{on_map["id"]}"]')
+    expect(popup).to_be_visible()
+    citing = popup.locator(".cited-by li")
+    expect(citing).to_have_count(2)
+    assert [citing.nth(i).get_attribute("data-id") for i in range(2)] == [
+        seizure["id"],
+        item["id"],
+    ]  # oldest first
+    expect(citing.nth(1)).to_contain_text("Handed in: small arms (KFOR-DEMIL-1999)")
+
+    # The seizure's row lists both reports as the watchkeeper may see them, in citing order.
+    open_tab(page, "Trafficking", "trafficking")
+    row = page.locator(f'#trafficking-seizures-table tr[data-seizure="{seizure["id"]}"]')
+    cited = row.locator(".pw-cited-list li")
+    expect(cited).to_have_count(2)
+    assert [cited.nth(i).get_attribute("data-report") for i in range(2)] == cites
+    for i, r in enumerate((on_map, off_map)):
+        p = r["properties"]
+        expect(cited.nth(i)).to_contain_text(dtg(p["observed_at"]))
+        expect(cited.nth(i)).to_contain_text(p["label"])
+        if p["title"]:
+            expect(cited.nth(i).locator("button")).to_have_text(p["title"])
+
+    # A report of another day is not on the map: its details open in place, and they list
+    # the seizure citing it.
+    page.locator(".maplibregl-popup-close-button").click()
+    expect(page.locator(".maplibregl-popup")).to_have_count(0)
+    cited.nth(1).locator("button").click()
+    here = row.locator(f'.pw-cited-detail .popup-report[data-id="{off_map["id"]}"]')
+    expect(here).to_be_visible()
+    expect(here.locator(f'.cited-by li[data-id="{seizure["id"]}"]')).to_contain_text("Seizure")
+    expect(page.locator(".maplibregl-popup")).to_have_count(0)
+
+    # A report on the map: the map flies to it, clear of the panel, and opens its popup, whose
+    # "Cited by" lists the seizure with its label; the details shown in place are put away.
+    cited.nth(0).locator("button").click()
+    popup = page.locator(f'.maplibregl-popup .popup-report[data-id="{on_map["id"]}"]')
+    expect(popup).to_be_visible()
+    expect(row.locator(".pw-cited-detail .popup-report")).to_have_count(0)
+    entry = popup.locator(f'.cited-by li[data-id="{seizure["id"]}"]')
+    expect(entry).to_contain_text("Seizure: 3 items arms at Citation test checkpoint")
+    expect(entry).to_contain_text(RELEASABLE)
+    expect(entry).to_contain_text(dtg(seizure["properties"]["seized_at"]))
+    page.wait_for_function("() => !window.peacewatch.map.isMoving()", timeout=READY_TIMEOUT_MS)
+    x, y = page.evaluate(
+        """([lon, lat]) => {
+            const map = window.peacewatch.map;
+            const p = map.project([lon, lat]);
+            const r = map.getCanvas().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }""",
+        on_map["geometry"]["coordinates"],
+    )
+    panel = page.locator("#ops").bounding_box()
+    canvas = page.locator(".maplibregl-canvas").bounding_box()
+    assert panel is not None and canvas is not None
+    assert panel["x"] + panel["width"] < x < canvas["x"] + canvas["width"]
+    assert canvas["y"] < y < canvas["y"] + canvas["height"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ops-trafficking-citations.png"))
+
+    # A report nothing cites, clicked on the map: its popup asked and shows no "Cited by".
+    page.get_by_role("button", name="Close operations").click()
+    expect(page.locator("#ops")).to_be_hidden()
+    lon, lat = uncited["geometry"]["coordinates"]
+    page.evaluate(
+        """([lon, lat]) => new Promise(done => {
+            const map = window.peacewatch.map;
+            map.once("idle", done);
+            map.jumpTo({ center: [lon, lat], zoom: 14 });
+        })""",
+        [lon, lat],
+    )
+    click_on_map(page, lon, lat)
+    box = page.locator(f'.maplibregl-popup .popup-report[data-id="{uncited["id"]}"] .cited-by')
+    expect(box).to_have_attribute("data-loaded", "true")
+    expect(box).to_be_hidden()
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []

@@ -900,6 +900,21 @@ function showAlert(alert: Alert): void {
   popup?.setLngLat([lon, lat]).setDOMContent(violationPopup(p, ruling(p.id))).addTo(view.map);
 }
 
+/** Fly to a report the map holds and open its popup; false when it does not hold it. */
+function openReport(id: string): boolean {
+  const f = reportsById.get(id);
+  if (!view || !popup || !f) return false;
+  const [lon, lat] = f.geometry.coordinates;
+  // The Operations panel covers the map's left: centre the report in what remains visible,
+  // a little high so that the popup (opening below it) has room.
+  const ops = byId("ops");
+  const box = view.map.getContainer().getBoundingClientRect();
+  const covered = ops.hidden ? 0 : Math.max(0, ops.getBoundingClientRect().right - box.left);
+  view.map.flyTo({ center: [lon, lat], zoom: Math.max(view.map.getZoom(), 11), offset: [covered / 2, -box.height / 4] });
+  popup.setLngLat([lon, lat]).setDOMContent(reportPopup(f.properties)).addTo(view.map);
+  return true;
+}
+
 // ---- interactions -------------------------------------------------------------
 
 function around(p: { x: number; y: number }, r: number): [PointLike, PointLike] {
@@ -1457,7 +1472,7 @@ async function main(): Promise<void> {
   historyPanel.wire();
   sitrepPanel.wire(() => ({ mission: pw.mission, span })); // SITREP
   opsPanel.wire(
-    () => ({ mission: pw.mission, span, user: pw.user, map: view?.map ?? null }),
+    () => ({ mission: pw.mission, span, user: pw.user, map: view?.map ?? null, openReport }),
     updatePageMarking,
   );
   // One tool at a time takes the map's clicks.

@@ -6,7 +6,7 @@ import { byId, el } from "../dom";
 import { modules, type OpsContext } from "./registry";
 
 export class OpsPanel {
-  private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null });
+  private context: () => OpsContext = () => ({ mission: null, span: null, user: null, map: null, openReport: () => false });
   private onMarkings: () => void = () => {};
   private current: string | null = null;
   private mounted = false;

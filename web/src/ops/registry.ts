@@ -11,6 +11,8 @@ export interface OpsContext {
   span: TimeSpan | null;
   user: User | null;
   map: MapLibreMap | null;
+  /** Fly the map to a report and open its popup; false when the map does not hold it. */
+  openReport: (id: string) => boolean;
 }
 
 export interface OpsModule {
@@ -77,7 +79,7 @@ export class LatestLoad {
   }
 }
 
-const NO_CONTEXT = (): OpsContext => ({ mission: null, span: null, user: null, map: null });
+const NO_CONTEXT = (): OpsContext => ({ mission: null, span: null, user: null, map: null, openReport: () => false });
 
 /**
  * What every module's view shares: the container and context it was mounted with, the labels it

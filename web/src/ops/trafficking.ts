@@ -10,6 +10,7 @@ import { getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
+import { type CitedReport, citedReports } from "./citations";
 import { OpsView, register } from "./registry";
 
 interface Counted {
@@ -64,6 +65,8 @@ interface SeizureProperties {
   destination: string | null;
   chain: string | null;
   label: string;
+  /** The field reports it was filed from that the user may see. */
+  reports?: CitedReport[];
 }
 
 const EDGES = "ops-trafficking-edges";
@@ -107,7 +110,7 @@ class TraffickingView extends OpsView {
       getJson<FeatureCollection<Point, SeizureProperties>>(`/api/v1/seizures?${seizureQuery}`, signal),
     ]);
     if (!this.latest.current(gen)) return;
-    this.labels = [...(network.label ? [network.label] : []), ...seizures.features.map((f) => f.properties.label)];
+    this.labels = [...(network.label ? [network.label] : []), ...seizures.features.flatMap((f) => [f.properties.label, ...(f.properties.reports ?? []).map((r) => r.label)])];
     this.drawRoutes(network);
     this.drawSeizures(seizures.features);
     const drawn = this.drawMap(network);
@@ -167,6 +170,7 @@ class TraffickingView extends OpsView {
   private drawSeizures(features: Feature<Point, SeizureProperties>[]): void {
     const node = this.root?.querySelector("#trafficking-seizures");
     if (!node) return;
+    const open = (id: string): boolean => this.context().openReport(id);
     const rows = [...features].reverse().map((f) => {
       const p = f.properties;
       return el(
@@ -177,6 +181,7 @@ class TraffickingView extends OpsView {
         el("td", { class: "pw-num" }, `${p.quantity.toLocaleString("en-GB")} ${p.unit}`),
         el("td", {}, p.place),
         el("td", {}, [p.origin, p.crossing, p.destination].filter(Boolean).join(" → "), p.chain ? el("small", {}, ` (${p.chain})`) : null),
+        el("td", { class: "pw-reports" }, citedReports(p.reports, open)),
         el("td", {}, labelTag(p.label)),
       );
     });
@@ -185,7 +190,7 @@ class TraffickingView extends OpsView {
       el(
         "table",
         { id: "trafficking-seizures-table" },
-        el("thead", {}, el("tr", {}, ...["Seized", "Goods", "Quantity", "Where", "Route", "Label"].map((h) => el("th", {}, h)))),
+        el("thead", {}, el("tr", {}, ...["Seized", "Goods", "Quantity", "Where", "Route", "Filed from", "Label"].map((h) => el("th", {}, h)))),
         el("tbody", {}, ...rows),
       ),
     );

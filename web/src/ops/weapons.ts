@@ -10,6 +10,7 @@ import { FONT } from "../basemap";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
+import { type CitedReport, citedReports } from "./citations";
 import { OpsView, register } from "./registry";
 
 interface Target {
@@ -63,6 +64,8 @@ interface Item {
   label: string;
   duplicate: boolean;
   duplicate_of: Earlier[];
+  /** The field reports it was filed from that the user may see. */
+  reports?: CitedReport[];
 }
 
 interface Custody {
@@ -238,7 +241,8 @@ class WeaponsView extends OpsView {
     try {
       const item = await getJson<ItemDetail>(`/api/v1/weapons/items/${encodeURIComponent(uid)}`, this.latest.signal);
       if (!this.latest.current(gen) || uid !== this.selected) return;
-      this.itemLabels = [item.label, ...item.custody.map((c) => c.label)];
+      this.itemLabels = [item.label, ...item.custody.map((c) => c.label), ...(item.reports ?? []).map((r) => r.label)];
+      const cited = citedReports(item.reports, (id) => this.context().openReport(id));
       const steps = item.custody.map((c) =>
         el(
           "li",
@@ -254,6 +258,7 @@ class WeaponsView extends OpsView {
         el("h3", {}, `Chain of custody: ${item.serial ?? item.id}`),
         el("p", {}, `${CATEGORY[item.category] ?? item.category}${item.calibre ? `, ${item.calibre}` : ""} · ${item.quantity > 1 ? `${number(item.quantity)} · ` : ""}now ${item.custody_state} `, labelTag(item.label)),
         el("ol", { id: "weapons-custody-chain" }, ...steps),
+        ...(cited ? [el("div", { id: "weapons-item-reports" }, el("h4", {}, "Filed from"), cited)] : []),
       );
       root.dataset.item = uid;
       root.dataset.ready = "true";
