@@ -20,6 +20,15 @@ export interface PositionProperties {
 
 export type FeedState = "connecting" | "open" | "closed";
 
+/** The window event the map page sends when a report or violation arrives on the feed (after
+ * the label filter: only what the user may see), so that other views can react at once. */
+export const FEED_RECORD = "peacewatch:feed-record";
+export interface FeedRecord {
+  kind: "report" | "violation";
+  lon: number;
+  lat: number;
+}
+
 export interface FeedHandlers {
   report(feature: Feature<Point, ReportProperties>): void;
   violation(feature: Feature<Point, ViolationProperties>): void;

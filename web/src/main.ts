@@ -91,7 +91,7 @@ import {
   VIOLATION_LAYER,
   ZONE_LAYERS,
 } from "./layers";
-import { type FeedState, LiveFeed, type PositionProperties } from "./live";
+import { FEED_RECORD, type FeedRecord, type FeedState, LiveFeed, type PositionProperties } from "./live";
 import { MeasureTool } from "./measure";
 import { highestMarking, markingClass } from "./marking";
 import { clearPanel, renderPlaces, renderReports, renderZones, setCount } from "./panel";
@@ -745,8 +745,15 @@ function whenLoaded(apply: () => void): void {
   }
 }
 
+/** Tell the page's other views (the Operations panel) that a record arrived on the feed. */
+function announce(kind: "report" | "violation", f: Feature<Point>): void {
+  const [lon, lat] = f.geometry.coordinates;
+  window.dispatchEvent(new CustomEvent<FeedRecord>(FEED_RECORD, { detail: { kind, lon, lat } }));
+}
+
 function onReport(f: ReportFeature): void {
   if (!ofMission(f.properties.mission)) return;
+  announce("report", f);
   const filters = pw.filters;
   if (!anyFilter(filters)) {
     whenLoaded(() => {
@@ -841,6 +848,7 @@ function onCorrection(f: ReportFeature): void {
 
 function onViolation(f: ViolationFeature): void {
   if (!ofMission(f.properties.mission)) return;
+  announce("violation", f);
   alerts.add(f);
   whenLoaded(() => {
     if (span && choice && inSpan(f.properties.observed_at, span, choice.live)) violationsById.set(f.properties.id, f);

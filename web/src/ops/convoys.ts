@@ -11,6 +11,7 @@ import { getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
+import { FEED_RECORD, type FeedRecord } from "../live";
 import { OpsView, register } from "./registry";
 
 interface Cargo {
@@ -99,15 +100,30 @@ type ConvoyDetail = ConvoyFeature & {
 const SOURCE = "ops-convoys-route";
 const TRACK = "ops-convoys-track";
 const LAYERS = ["ops-convoys-route-casing", "ops-convoys-route-line", "ops-convoys-track-line"];
-// A convoy under way: its risk is read every second (one cheap request), so a report near it
-// shows within about a second; the whole list (every route scored) only every LIST_EVERY polls.
+// A convoy under way: its risk is read again as soon as a report or violation near its route
+// arrives on the live feed, and every second besides (one cheap request: the feed may be down,
+// and a record the feed does not carry may count); the whole list (every route scored) only
+// every LIST_EVERY polls.
 const POLL_MS = 1000;
+/** Degrees of latitude per metre, for the rough "near the route" test before asking the server. */
+const DEG_PER_M = 1 / 111_320;
 const LIST_EVERY = 15;
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
 const STATUS_TEXT: Record<string, string> = { planned: "planned", under_way: "under way", arrived: "arrived", aborted: "aborted" };
 
 function labelTag(marking: string): HTMLElement {
   return el("span", { class: `${markingClass(marking)} pw-label` }, marking);
+}
+
+/** A route's bounds widened by ``metres`` on every side ([west, south, east, north]). */
+function widened(route: LineString, metres: number): [number, number, number, number] {
+  const lons = route.coordinates.map((c) => c[0]);
+  const lats = route.coordinates.map((c) => c[1]);
+  const s = Math.min(...lats);
+  const n = Math.max(...lats);
+  const dLat = metres * DEG_PER_M;
+  const dLon = dLat / Math.max(Math.cos((Math.max(Math.abs(s), Math.abs(n)) * Math.PI) / 180), 0.01);
+  return [Math.min(...lons) - dLon, s - dLat, Math.max(...lons) + dLon, n + dLat];
 }
 
 const cargoText = (cargo: Cargo[]): string => cargo.map((c) => `${c.quantity} ${c.unit} ${c.item}`).join(", ");
@@ -118,9 +134,28 @@ class ConvoysView extends OpsView {
   private timer: number | null = null;
   private polls = 0;
   private fitted: string | null = null;
+  /** Whether the selected convoy's risk is being read now, and whether to read it again after. */
+  private loading = false;
+  private again = false;
+  /** The route's bounds widened by the risk's distance, for records arriving on the feed. */
+  private near: [number, number, number, number] | null = null;
 
   constructor() {
     super("convoys", "Convoys");
+    window.addEventListener(FEED_RECORD, (e) => this.onRecord((e as CustomEvent<FeedRecord>).detail));
+  }
+
+  /** A record near the route of the convoy under way: its risk is read now, not at the next
+   * poll (issue 8: route risk within 1 s of a new event near an active convoy). */
+  private onRecord(r: FeedRecord): void {
+    if (!this.root || this.root.hidden || !this.root.isConnected || !this.near) return;
+    const [w, s, e, n] = this.near;
+    if (r.lon < w || r.lon > e || r.lat < s || r.lat > n) return;
+    if (this.loading) {
+      this.again = true;
+      return;
+    }
+    void this.loadSelected(this.latest.generation, "feed");
   }
 
   protected sections(): Node[] {
@@ -190,10 +225,22 @@ class ConvoysView extends OpsView {
     this.root?.querySelector("#convoys-list")?.replaceChildren(el("h3", {}, "Convoys"), table);
   }
 
-  private async loadSelected(gen: number): Promise<void> {
+  private async loadSelected(gen: number, trigger: "select" | "poll" | "feed" = "select"): Promise<void> {
     const root = this.root;
     const uid = this.selected;
     this.stopPolling();
+    this.loading = true;
+    this.again = false;
+    try {
+      await this.readSelected(root, uid, gen, trigger);
+    } finally {
+      this.loading = false;
+    }
+    // A record came while this read was under way: read once more, now.
+    if (this.again && this.latest.current(gen) && uid === this.selected) void this.loadSelected(gen, "feed");
+  }
+
+  private async readSelected(root: HTMLElement | null, uid: string | null, gen: number, trigger: string): Promise<void> {
     if (!root) return;
     if (!uid) {
       this.draw(null, null);
@@ -222,7 +269,10 @@ class ConvoysView extends OpsView {
       root.dataset.segments = String(risk.features.length);
       root.dataset.total = risk.total.toFixed(4);
       root.dataset.risen = String(risk.warning?.risen ?? false);
+      // What made this read: a choice, the poll, or a record on the feed (for tests and tools).
+      root.dataset.trigger = trigger;
       root.dataset.ready = "true";
+      this.near = detail.properties.status === "under_way" ? widened(detail.geometry, risk.params.distance_m) : null;
       if (detail.properties.status === "under_way") this.startPolling(gen);
     } catch (err) {
       this.failed(root, gen, err, "Convoy");
@@ -235,7 +285,7 @@ class ConvoysView extends OpsView {
       if (!this.latest.current(gen) || !this.root || this.root.hidden || !this.root.isConnected) return;
       this.polls += 1;
       if (this.polls % LIST_EVERY === 0) this.refresh();
-      else void this.loadSelected(gen);
+      else void this.loadSelected(gen, "poll");
     }, POLL_MS);
   }
 
@@ -379,6 +429,7 @@ class ConvoysView extends OpsView {
     this.convoys = [];
     this.selected = null;
     this.fitted = null;
+    this.near = null;
     super.clear();
   }
 }
