@@ -33,7 +33,7 @@ from peacewatch.domain.labels import Viewer
 from peacewatch.domain.times import rfc3339
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
-from peacewatch.store.stats import _markings, _of_mission
+from peacewatch.store.stats import markings_of, of_mission
 from peacewatch.store.tables import patrol_tracks, patrols
 
 DEFAULT_DAYS = 30
@@ -115,7 +115,7 @@ def track_pieces(
         .join(patrols, patrols.c.id == patrol_tracks.c.patrol_id)
         .where(visible(patrol_tracks, viewer), visible(patrols, viewer))
         .where(patrol_tracks.c.start_at < end, patrol_tracks.c.end_at >= start)
-        .where(*_of_mission(patrols.c.mission_id, mission))
+        .where(*of_mission(patrols.c.mission_id, mission))
     )
     rows = conn.execute(query).all()
     none = np.zeros(0, dtype=np.int64)
@@ -142,7 +142,7 @@ def track_pieces(
     lon, lat = to_local.transform(mx[keep], my[keep], direction="INVERSE")
     track = owner[a][keep]
     pairs = [(int(r[3]), int(r[4])) for r in rows]
-    marks = _markings(conn, {i for pair in pairs for i in pair})
+    marks = markings_of(conn, {i for pair in pairs for i in pair})
     markings = sorted({stricter(marks[t], marks[p]) for t, p in pairs})
     track_code = np.array([markings.index(stricter(marks[t], marks[p])) for t, p in pairs])
     return Pieces(

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from peacewatch.domain.labels import Label, Viewer, most_restrictive
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
-from peacewatch.store.stats import _markings, _of_mission, _window
+from peacewatch.store.stats import in_window, markings_of, of_mission
 from peacewatch.store.tables import events, reports
 
 SOURCES = ("reports", "events")
@@ -73,8 +73,8 @@ def incident_points(
     table, observed = source(of)
     query = select(table.c.lon, table.c.lat, epoch_seconds(conn, observed), table.c.label_id).where(
         visible(table, viewer),
-        *_window(observed, start, end),
-        *_of_mission(table.c.mission_id, mission),
+        *in_window(observed, start, end),
+        *of_mission(table.c.mission_id, mission),
     )
     rows = conn.execute(query).all()
     if not rows:
@@ -82,7 +82,7 @@ def incident_points(
         return Points(empty, empty, empty, np.zeros(0, dtype=np.int64), [])
     lon, lat, when, label_ids = zip(*rows, strict=True)
     ids, code = np.unique(np.array(label_ids, dtype=np.int64), return_inverse=True)
-    marks = _markings(conn, ids.tolist())
+    marks = markings_of(conn, ids.tolist())
     return Points(
         np.array(lon, dtype=float),
         np.array(lat, dtype=float),
@@ -109,7 +109,7 @@ def latest_seconds(
     """When the latest visible incident was observed (seconds since 1970), if any."""
     table, observed = source(of)
     query = select(func.max(observed)).where(
-        visible(table, viewer), *_of_mission(table.c.mission_id, mission)
+        visible(table, viewer), *of_mission(table.c.mission_id, mission)
     )
     latest = conn.execute(query).scalar()
     return None if latest is None else float(latest.timestamp())

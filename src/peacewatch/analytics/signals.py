@@ -30,7 +30,7 @@ from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
 from peacewatch.store.sectors import Sector as Sector
 from peacewatch.store.sectors import sector_of, visible_sectors
-from peacewatch.store.stats import _day, _markings, _of_mission
+from peacewatch.store.stats import markings_of, of_mission, utc_day
 from peacewatch.store.tables import (
     patrol_tracks,
     patrols,
@@ -114,7 +114,7 @@ def _points(
     """(day, lon, lat, label_id, kind) arrays of the visible rows of ``table`` in [lo, hi)
     (kind: the ``kind`` column where the table has one, else empty strings)."""
     kind = table.c.kind if "kind" in table.c else literal("")
-    query = select(_day(conn, at), table.c.lon, table.c.lat, table.c.label_id, kind).where(
+    query = select(utc_day(conn, at), table.c.lon, table.c.lat, table.c.label_id, kind).where(
         visible(table, viewer), at >= lo, at < hi, *where
     )
     rows = conn.execute(query).all()
@@ -193,7 +193,7 @@ def count(
         reports,
         reports.c.observed_at,
         [reports.c.kind.in_([k for ks in REPORT_SIGNALS.values() for k in ks]),
-         *_of_mission(reports.c.mission_id, mission)],
+         *of_mission(reports.c.mission_id, mission)],
     )  # fmt: skip
     counts = {
         "incidents": from_reports["incidents"],
@@ -203,7 +203,7 @@ def count(
             violations.c.observed_at,
             [
                 violations.c.state.in_(VIOLATION_STATES),
-                *_of_mission(violations.c.mission_id, mission),
+                *of_mission(violations.c.mission_id, mission),
             ],
         )[""],
         # weapons found in searches (reports) and recorded seizures of arms: one signal
@@ -211,11 +211,11 @@ def count(
         + points(
             seizures,
             seizures.c.seized_at,
-            [seizures.c.category.in_(WEAPON_GOODS), *_of_mission(seizures.c.mission_id, mission)],
+            [seizures.c.category.in_(WEAPON_GOODS), *of_mission(seizures.c.mission_id, mission)],
         )[""],
         "patrols": _patrol_days(conn, viewer, sectors, days, first, lo, hi, mission, tallies),
     }
-    marks = _markings(conn, (lid for t in tallies for lid in t))
+    marks = markings_of(conn, (lid for t in tallies for lid in t))
     labels = [Counter({marks[lid]: n for lid, n in t.items()}) for t in tallies]
     return SectorDays(first, days, sectors, counts, labels)
 
@@ -235,7 +235,7 @@ def _patrol_days(
     with several tracks in one sector counts once)."""
     query = (
         select(
-            _day(conn, patrols.c.start_at),
+            utc_day(conn, patrols.c.start_at),
             patrols.c.id,
             patrol_tracks.c.geometry,
             patrols.c.label_id,
@@ -244,7 +244,7 @@ def _patrol_days(
         .select_from(patrol_tracks.join(patrols, patrols.c.id == patrol_tracks.c.patrol_id))
         .where(visible(patrols, viewer), visible(patrol_tracks, viewer))
         .where(patrols.c.start_at >= lo, patrols.c.start_at < hi)
-        .where(*_of_mission(patrols.c.mission_id, mission))
+        .where(*of_mission(patrols.c.mission_id, mission))
     )
     rows = conn.execute(query).all()
     out = np.zeros((len(sectors), days), np.int64)
@@ -270,7 +270,7 @@ def when(
     """The first visible report time and just after the last one (a default window), or
     None when the viewer sees no report."""
     query = select(func.min(reports.c.observed_at), func.max(reports.c.observed_at)).where(
-        visible(reports, viewer), *_of_mission(reports.c.mission_id, mission)
+        visible(reports, viewer), *of_mission(reports.c.mission_id, mission)
     )
     lo, hi = conn.execute(query).one()
     if lo is None or hi is None:

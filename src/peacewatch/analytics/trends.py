@@ -31,7 +31,7 @@ from peacewatch.domain.times import rfc3339
 from peacewatch.errors import FieldProblem, ValidationFailed
 from peacewatch.store.label_filter import visible
 from peacewatch.store.sectors import OUTSIDE, sector_of, visible_sectors
-from peacewatch.store.stats import _day, _day_text, _markings, _of_mission, _window
+from peacewatch.store.stats import day_text, in_window, markings_of, of_mission, utc_day
 from peacewatch.store.tables import parties, reports
 
 BY = ("kind", "party", "sector")
@@ -125,7 +125,7 @@ def _clipped(
     table, observed = source(of)
     first, last = conn.execute(
         select(func.min(observed), func.max(observed)).where(
-            visible(table, viewer), *_of_mission(table.c.mission_id, mission)
+            visible(table, viewer), *of_mission(table.c.mission_id, mission)
         )
     ).one()
     if first is None:
@@ -150,9 +150,9 @@ def _by_key_sql(
 ) -> tuple[list[tuple[date, Any, str, int]], dict[Any, str | None]]:
     """(day, key, marking, count) rows counted in SQL, and each key's name."""
     table, observed = source(of)
-    day = _day(conn, observed).label("d")
-    where = [visible(table, viewer), *_window(observed, start, end)]
-    where += _of_mission(table.c.mission_id, mission)
+    day = utc_day(conn, observed).label("d")
+    where = [visible(table, viewer), *in_window(observed, start, end)]
+    where += of_mission(table.c.mission_id, mission)
     if by == "kind":
         key, name, joined = table.c.kind, table.c.kind, table
     else:
@@ -169,9 +169,9 @@ def _by_key_sql(
         .group_by(literal_column("d"), key, name, table.c.label_id)
     )
     found = conn.execute(query).all()
-    marks = _markings(conn, (int(r[3]) for r in found))
+    marks = markings_of(conn, (int(r[3]) for r in found))
     rows = [
-        (date.fromisoformat(_day_text(d)), k, marks[int(lid)], int(c)) for d, k, _, lid, c in found
+        (date.fromisoformat(day_text(d)), k, marks[int(lid)], int(c)) for d, k, _, lid, c in found
     ]
     names = {r[1]: r[2] for r in found} if by == "party" else {}
     return rows, names

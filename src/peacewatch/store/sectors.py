@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from peacewatch.domain.labels import Viewer
 from peacewatch.store.label_filter import visible
-from peacewatch.store.stats import _of_mission
+from peacewatch.store.stats import of_mission
 from peacewatch.store.tables import labels, zones
 
 Array = np.ndarray[Any, Any]
@@ -54,7 +54,7 @@ def visible_sectors(
         select(zones.c.uid, zones.c.name, labels.c.marking, zones.c.geometry)
         .join(labels, labels.c.id == zones.c.label_id)
         .where(zones.c.kind == "sector", visible(zones, viewer))
-        .where(*_of_mission(zones.c.mission_id, mission))
+        .where(*of_mission(zones.c.mission_id, mission))
     )
     if end is not None:
         query = query.where(zones.c.valid_from.is_(None) | (zones.c.valid_from < end))

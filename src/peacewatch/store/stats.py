@@ -57,7 +57,7 @@ PATROL_MEASURES = ("patrols", "track_points", "km")
 _GEOD = pyproj.Geod(ellps="WGS84")
 
 
-def _day(conn: Connection, column: Any) -> ColumnElement[Any]:
+def utc_day(conn: Connection, column: Any) -> ColumnElement[Any]:
     """The UTC day of a stored time, as SQL (a date on PostgreSQL, 'YYYY-MM-DD' on SQLite)."""
     if conn.dialect.name == "postgresql":
         return cast(func.timezone(literal_column("'UTC'"), column), Date)
@@ -65,18 +65,22 @@ def _day(conn: Connection, column: Any) -> ColumnElement[Any]:
     return func.substr(type_coerce(column, String), 1, 10)
 
 
-def _day_text(value: Any) -> str:
+def day_text(value: Any) -> str:
+    """A day as read back from ``utc_day`` (a date or its text), as 'YYYY-MM-DD'."""
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _of_mission(column: Any, mission: str | None) -> list[ColumnElement[bool]]:
+def of_mission(column: Any, mission: str | None) -> list[ColumnElement[bool]]:
     """``column`` (a mission_id) is ``mission``'s id, when a mission is asked for."""
     if mission is None:
         return []
     return [column == select(missions.c.id).where(missions.c.code == mission).scalar_subquery()]
 
 
-def _window(column: Any, start: datetime | None, end: datetime | None) -> list[ColumnElement[bool]]:
+def in_window(
+    column: Any, start: datetime | None, end: datetime | None
+) -> list[ColumnElement[bool]]:
+    """``column`` within [start, end), each bound only when given."""
     out: list[ColumnElement[bool]] = []
     if start is not None:
         out.append(column >= start)
@@ -85,7 +89,8 @@ def _window(column: Any, start: datetime | None, end: datetime | None) -> list[C
     return out
 
 
-def _markings(conn: Connection, label_ids: Iterable[int]) -> dict[int, str]:
+def markings_of(conn: Connection, label_ids: Iterable[int]) -> dict[int, str]:
+    """The marking of each label id given."""
     ids = sorted(set(label_ids))
     if not ids:
         return {}
@@ -167,18 +172,18 @@ def incidents_per_day(
     )
     where = [
         visible(table, viewer),
-        *_window(observed, start, end),
-        *_of_mission(table.c.mission_id, mission),
+        *in_window(observed, start, end),
+        *of_mission(table.c.mission_id, mission),
     ]
-    day = _day(conn, observed).label("d")
+    day = utc_day(conn, observed).label("d")
     query = (
         select(day, table.c.kind, table.c.label_id, func.count())
         .where(*where)
         .group_by(literal_column("d"), table.c.kind, table.c.label_id)
     )
     found = conn.execute(query).all()
-    marks = _markings(conn, (r[2] for r in found))
-    rows = [(_day_text(d), kind, "", marks[lid], int(n)) for d, kind, lid, n in found]
+    marks = markings_of(conn, (r[2] for r in found))
+    rows = [(day_text(d), kind, "", marks[lid], int(n)) for d, kind, lid, n in found]
     return {"of": of, **_body(start, end, *_counted(rows))}
 
 
@@ -211,20 +216,20 @@ def violations_per_day(
 ) -> dict[str, Any]:
     """Visible violations per UTC day and party (or zone), with the count in each state."""
     joined, key, name = _violation_key(viewer, by)
-    day = _day(conn, violations.c.observed_at).label("d")
+    day = utc_day(conn, violations.c.observed_at).label("d")
     query = (
         select(day, key.label("k"), name.label("n"), violations.c.state, violations.c.label_id)
         .add_columns(func.count())
         .select_from(joined)
         .where(*violation_filters(viewer, conn, start=start, end=end))
-        .where(*_of_mission(violations.c.mission_id, mission))
+        .where(*of_mission(violations.c.mission_id, mission))
         .where(violations.c.state.in_(STATES))
         .group_by(literal_column("d"), key, name, violations.c.state, violations.c.label_id)
     )
     found = conn.execute(query).all()
-    marks = _markings(conn, (r[4] for r in found))
+    marks = markings_of(conn, (r[4] for r in found))
     names = {r[1]: r[2] for r in found}
-    rows = [(_day_text(d), k, state, marks[lid], int(n)) for d, k, _, state, lid, n in found]
+    rows = [(day_text(d), k, state, marks[lid], int(n)) for d, k, _, state, lid, n in found]
     days, series, items = _counted(rows, names)
     for entry in series:
         entry["states"] = {s: entry["states"].get(s, [0] * len(days)) for s in STATES}
@@ -243,7 +248,7 @@ def _track_km(
         metres = func.sum(func.ST_Length(func.geography(patrol_tracks.c.geometry)))
         query = select(*keys, metres).select_from(joined).where(*where).group_by(*keys)
         found = conn.execute(query).all()
-        return {(_day_text(d), int(t), int(p)): float(m or 0) / 1000 for d, t, p, m in found}
+        return {(day_text(d), int(t), int(p)): float(m or 0) / 1000 for d, t, p, m in found}
     # The WKB as stored: the Geometry type would parse each row on its own.
     wkb = type_coerce(patrol_tracks.c.geometry, LargeBinary)
     rows = conn.execute(select(*keys, wkb).select_from(joined).where(*where)).all()
@@ -257,7 +262,7 @@ def _track_km(
     per_line = np.bincount(owner[:-1][inner], weights=metres, minlength=len(rows))
     out: dict[tuple[str, int, int], float] = {}
     for (d, t, p, _), m in zip(rows, per_line.tolist(), strict=True):
-        key = (_day_text(d), int(t), int(p))
+        key = (day_text(d), int(t), int(p))
         out[key] = out.get(key, 0.0) + m / 1000
     return out
 
@@ -274,10 +279,10 @@ def patrols_per_day(
     tracks of visible patrols, by the day each track started."""
     where_patrols = [
         visible(patrols, viewer),
-        *_window(patrols.c.start_at, start, end),
-        *_of_mission(patrols.c.mission_id, mission),
+        *in_window(patrols.c.start_at, start, end),
+        *of_mission(patrols.c.mission_id, mission),
     ]
-    day = _day(conn, patrols.c.start_at).label("d")
+    day = utc_day(conn, patrols.c.start_at).label("d")
     run = (
         select(day, patrols.c.label_id, func.count())
         .where(*where_patrols)
@@ -287,10 +292,10 @@ def patrols_per_day(
     where_tracks = [
         visible(patrol_tracks, viewer),
         visible(patrols, viewer),
-        *_window(patrol_tracks.c.start_at, start, end),
-        *_of_mission(patrols.c.mission_id, mission),
+        *in_window(patrol_tracks.c.start_at, start, end),
+        *of_mission(patrols.c.mission_id, mission),
     ]
-    track_day = _day(conn, patrol_tracks.c.start_at).label("d")
+    track_day = utc_day(conn, patrol_tracks.c.start_at).label("d")
     points = (
         select(track_day, patrol_tracks.c.label_id, patrols.c.label_id)
         .add_columns(func.sum(func.json_array_length(patrol_tracks.c.times)))
@@ -298,10 +303,10 @@ def patrols_per_day(
         .where(*where_tracks)
         .group_by(literal_column("d"), patrol_tracks.c.label_id, patrols.c.label_id)
     )
-    runs = [(_day_text(d), int(lid), int(n)) for d, lid, n in conn.execute(run)]
-    tracks = {(_day_text(d), int(t), int(p)): int(n or 0) for d, t, p, n in conn.execute(points)}
+    runs = [(day_text(d), int(lid), int(n)) for d, lid, n in conn.execute(run)]
+    tracks = {(day_text(d), int(t), int(p)): int(n or 0) for d, t, p, n in conn.execute(points)}
     km = _track_km(conn, where_tracks, track_day)
-    marks = _markings(conn, [r[1] for r in runs] + [i for k in tracks for i in k[1:]])
+    marks = markings_of(conn, [r[1] for r in runs] + [i for k in tracks for i in k[1:]])
     days = _dense_days([r[0] for r in runs] + [k[0] for k in tracks])
     at = {d: i for i, d in enumerate(days)}
     series = {m: [0.0 if m == "km" else 0] * len(days) for m in PATROL_MEASURES}
