@@ -38,22 +38,24 @@ def _records(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def labelled(
-    request: Request, store: Store, viewer: Viewer, body: dict[str, Any]
+    request: Request,
+    store: Store,
+    viewer: Viewer,
+    body: dict[str, Any],
+    *,
+    embedded: str | None = None,
 ) -> dict[str, Any]:
     """``body`` with its label: the most restrictive of the records it holds (a collection gets
     a ``label`` member), the banner header set, and the read audited when any record is
-    NATO CONFIDENTIAL or above."""
-    records = _records(body)
-    overall = mark(
-        request,
-        store,
-        viewer,
-        [
-            (str(r.get("id") or r.get("uid") or r.get("code") or "?"), r["label"])
-            for r in records
-            if isinstance(r.get("label"), str)
-        ],
-    )
+    NATO CONFIDENTIAL or above. ``embedded`` names a member of each record listing other
+    records shown with it (the reports a seizure cites): their labels count as well."""
+    pairs: list[tuple[str, str]] = []
+    for r in _records(body):
+        if isinstance(r.get("label"), str):
+            pairs.append((str(r.get("id") or r.get("uid") or r.get("code") or "?"), r["label"]))
+        if embedded is not None:
+            pairs += [(str(e["id"]), str(e["label"])) for e in r.get(embedded) or ()]
+    overall = mark(request, store, viewer, pairs)
     if overall is not None and ("features" in body or "items" in body):
         body.update(collection_label(overall))
     return body

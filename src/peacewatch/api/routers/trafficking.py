@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
-from peacewatch.api.cited_marking import labelled_citing
 from peacewatch.api.deps import (
     BBoxDep,
     Reader,
@@ -62,7 +61,7 @@ def list_seizures(
             categories=_categories(category), crossing=crossing, bbox=bbox,
             limit=min(limit, settings.page_size_max),
         )  # fmt: skip
-    return labelled_citing(request, store, viewer, feature_collection(features))
+    return labelled(request, store, viewer, feature_collection(features), embedded="reports")
 
 
 @router.get("/seizures/{uid}", summary="One seizure")
@@ -73,7 +72,7 @@ def get_seizure(request: Request, uid: str, store: StoreDep, viewer: Reader) -> 
         found = seizure_store.list_seizures(conn, viewer=viewer, uid=uid)
     if not found:
         raise NotFound(f"no seizure {uid}")
-    return labelled_citing(request, store, viewer, found[0])
+    return labelled(request, store, viewer, found[0], embedded="reports")
 
 
 @router.post("/seizures", status_code=201, summary="Record seizures")
@@ -95,7 +94,7 @@ def create_seizures(
         features = [
             f for uid in uids for f in seizure_store.list_seizures(conn, viewer=viewer, uid=uid)
         ]
-    return labelled_citing(request, store, viewer, feature_collection(features))
+    return labelled(request, store, viewer, feature_collection(features), embedded="reports")
 
 
 @router.get("/trafficking/routes", summary="The route network, hotspots and growing routes")

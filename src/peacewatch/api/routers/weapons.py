@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
-from peacewatch.api.cited_marking import labelled_citing
 from peacewatch.api.deps import Reader, SettingsDep, StoreDep, WeaponsWriter
 from peacewatch.api.marking import labelled, mark
 from peacewatch.domain.errors import DomainError
@@ -113,7 +112,7 @@ def list_items(
             conn, viewer=viewer, campaign=campaign, category=category, serial=norm,
             duplicates=duplicates, limit=min(limit, settings.page_size_max),
         )  # fmt: skip
-    return labelled_citing(request, store, viewer, {"items": items})
+    return labelled(request, store, viewer, {"items": items}, embedded="reports")
 
 
 @router.post("/items", status_code=201, summary="Record items handed in")
@@ -133,7 +132,7 @@ def create_items(
     uids = weapons_writes.add_items(store, viewer=viewer, items=listed)
     with store.read() as conn:
         items = [i for uid in uids for i in weapons_store.list_items(conn, viewer=viewer, uid=uid)]
-    return labelled_citing(request, store, viewer, {"items": items})
+    return labelled(request, store, viewer, {"items": items}, embedded="reports")
 
 
 def _item(request: Request, store: StoreDep, viewer: Any, uid: str) -> dict[str, Any]:
