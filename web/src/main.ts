@@ -94,6 +94,7 @@ import {
 import { FEED_RECORD, type FeedRecord, type FeedState, LiveFeed, type PositionProperties } from "./live";
 import { MeasureTool } from "./measure";
 import { highestMarking, markingClass } from "./marking";
+import { holdPainting, type PaintHold } from "./paintgate";
 import { clearPanel, renderPlaces, renderReports, renderZones, setCount } from "./panel";
 import { type RuleOnViolation, reportPopup, unitPopup, violationPopup, zonePopup } from "./popup";
 import { fromLocalValue, localValue, ReportForm } from "./reportform";
@@ -225,6 +226,8 @@ function fail(err: unknown): void {
   if (err instanceof ApiError && err.status === 401) return;
   const msg = err instanceof Error ? err.message : String(err);
   pw.error = msg;
+  // Whatever did load is drawn rather than left blank.
+  releasePaint();
   setStatus(msg, "error");
   setReady("error");
 }
@@ -283,13 +286,22 @@ const OPERATIONAL_SOURCES = [
   "violations",
 ];
 
+function sourcesLoaded(map: MapLibreMap): boolean {
+  return OPERATIONAL_SOURCES.every((s) => map.isSourceLoaded(s));
+}
+
+function releasePaint(): void {
+  paintHold?.release();
+  paintHold = null;
+}
+
 /** Resolve when every source has its data and the map has drawn it (MapLibre `idle`). */
 async function settled(map: MapLibreMap): Promise<void> {
   for (;;) {
     const idle = once(map, "idle");
     map.triggerRepaint();
     await idle;
-    if (OPERATIONAL_SOURCES.every((s) => map.isSourceLoaded(s))) return;
+    if (sourcesLoaded(map)) return;
   }
 }
 
@@ -342,6 +354,8 @@ let windowAbort: AbortController | null = null;
 /** Feed events that arrive while a window loads wait here, then apply on top of the load. */
 let pendingFeed: (() => void)[] | null = null;
 let redrawTimer: number | null = null;
+/** Holds a new map's drawing until its first window is loaded (see paintgate.ts). */
+let paintHold: PaintHold | null = null;
 let liveTimer: number | null = null;
 let feed: LiveFeed | null = null;
 let popup: Popup | null = null;
@@ -672,6 +686,9 @@ async function showWindow(v: View, wanted: TimeChoice, push: boolean): Promise<v
     pendingFeed = null;
     for (const apply of waiting) apply();
     redraw(map);
+    // A new map draws for the first time once this window's data is all loaded.
+    paintHold?.dataSet(() => sourcesLoaded(map));
+    paintHold = null;
     await settled(map);
     if (gen !== windowGeneration) return;
     const note = wanted.day !== c.day ? ` (${wanted.day} is outside the mission span)` : "";
@@ -1234,6 +1251,7 @@ async function loadMap(gen: number): Promise<void> {
     attributionControl: { compact: true },
   });
   pw.map = map;
+  paintHold = holdPainting(map);
   map.addControl(new NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new ScaleControl({ unit: "metric" }), "bottom-right");
   map.on("error", (e: ErrorEvent) => {
@@ -1333,6 +1351,7 @@ function teardown(): void {
   parties = null;
   view = null;
   popup = null;
+  releasePaint();
   pw.map?.remove();
   pw.map = null;
   pw.mission = null;
