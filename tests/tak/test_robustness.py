@@ -41,9 +41,12 @@ def test_a_slow_client_drops_its_oldest_sa_and_keeps_alerts(sqlite_store: Store)
     connection.ready = True
     connection.pause_writing()  # the socket's buffer is full
     connection.enqueue([_event("alert-1", sa=False)])
-    connection.enqueue([_event(f"sa-{i}", sa=True) for i in range(30)])
+    positions = [_event(f"sa-{i}", sa=True) for i in range(30)]
+    connection.enqueue(positions)
     connection.enqueue([_event("alert-2", sa=False)])
-    queued = [body for _, body in connection.queue]
+    # What was dropped was never encoded: encoding waits until the event is sent.
+    assert all(p._xml is None and p._proto is None for p in positions[:22])
+    queued = [encoded.xml() for _, encoded in connection.queue]
     assert len(queued) == 10  # bounded
     assert gateway.metrics.dropped == 22
     assert b'uid="alert-1"' in queued[0] and b'uid="alert-2"' in queued[-1]

@@ -32,7 +32,8 @@ MAX_UIDS = 10_000  # CoT uids remembered per connection (not echoed back to it)
 
 
 class Encoded:
-    """One outgoing event, encoded at most once per format however many clients get it."""
+    """One outgoing event, encoded at most once per format however many clients get it, and
+    only when a client is sent it (not when it waits in a queue it may be dropped from)."""
 
     __slots__ = ("_proto", "_xml", "item")
 
@@ -62,7 +63,8 @@ class Connection(asyncio.Protocol):
         self.listener = listener
         self.metrics = gateway.metrics
         self.framer = Framer(gateway.config.max_message_bytes)
-        self.queue: deque[tuple[bool, bytes]] = deque()  # (is SA, bytes)
+        # (is SA, event): encoded when sent, so that what a slow client drops is never encoded
+        self.queue: deque[tuple[bool, Encoded]] = deque()
         self.transport: asyncio.Transport | None = None
         self.user: User | None = None
         self.ready = False
@@ -179,7 +181,7 @@ class Connection(asyncio.Protocol):
         for encoded in items:
             if encoded.item.origin is not None and encoded.item.origin in self.uids:
                 continue  # a device is not sent its own position or markers back
-            queue.append((encoded.item.sa, encoded.proto() if self.protocol_v1 else encoded.xml()))
+            queue.append((encoded.item.sa, encoded))
         while len(queue) > limit:
             self._drop_one()
         if not self.paused:
@@ -199,7 +201,10 @@ class Connection(asyncio.Protocol):
         if self.transport is None or self.closed or not self.queue:
             return
         queue, count = self.queue, len(self.queue)
-        data = b"".join(body for _, body in queue)
+        if self.protocol_v1:
+            data = b"".join(encoded.proto() for _, encoded in queue)
+        else:
+            data = b"".join(encoded.xml() for _, encoded in queue)
         queue.clear()
         self.transport.write(data)
         self.metrics.messages_out += count
