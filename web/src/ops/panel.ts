@@ -1,6 +1,7 @@
 // The Operations panel: the mission modules' views as tabs over the map (toggled from the
 // map's toolbar), each fetching only while it is the open tab.
 import "./modules";
+import "../sidepanel.css";
 import "./ops.css";
 import { byId, el } from "../dom";
 import { modules, type OpsContext } from "./registry";
@@ -32,7 +33,7 @@ export class OpsPanel {
     if (this.mounted) return;
     this.mounted = true;
     const tabs = el("div", { class: "ops-tabs", role: "tablist", "aria-label": "Mission modules" });
-    const close = el("button", { type: "button", class: "ops-close", "aria-label": "Close operations" }, "×");
+    const close = el("button", { type: "button", class: "ops-close side-panel-close", "aria-label": "Close operations" }, "×");
     const bodies: HTMLElement[] = [];
     for (const m of modules) {
       const tab = el(
@@ -46,7 +47,7 @@ export class OpsPanel {
       bodies.push(body);
     }
     close.addEventListener("click", () => this.toggle(false));
-    this.panel.replaceChildren(el("header", { class: "ops-head" }, el("h2", {}, "Operations"), tabs, close), ...bodies);
+    this.panel.replaceChildren(el("header", { class: "ops-head side-panel-head" }, el("h2", {}, "Operations"), tabs, close), ...bodies);
     for (const m of modules) m.mount(byId(`ops-${m.id}`), this.context);
   }
 
