@@ -338,11 +338,14 @@ def _serve(settings: Settings, get_path: str | None = None, as_user: str | None 
         sys.exit(0 if response.status_code < 400 else 1)
     import uvicorn
 
+    from peacewatch.runtime import tune_gc
+
     for reason in settings.unsafe_reasons():
         click.echo(f"error: {reason}", err=True)
     if settings.unsafe_reasons():
         sys.exit(2)
     click.echo(f"PeaceWatch on http://{settings.host}:{settings.port} ({store.backend})")
+    tune_gc()  # a server process (peacewatch/runtime.py)
     # Live feeds never end by themselves: on shutdown, give requests a few seconds, then close
     # the streams (browsers reconnect and resume from their last event id).
     uvicorn.run(

@@ -31,6 +31,7 @@ def tak_serve(ctx: click.Context, check: bool) -> None:
     from peacewatch.errors import PeaceWatchError
     from peacewatch.fusion import cli as fusion_cli
     from peacewatch.ops.patrol_recording import attach as attach_patrol_recording
+    from peacewatch.runtime import tune_gc
     from peacewatch.tak.server import serve
 
     settings = _settings(ctx)
@@ -41,6 +42,8 @@ def tak_serve(ctx: click.Context, check: bool) -> None:
 
     async def run() -> None:
         gateway = await serve(store, settings)
+        if not check:  # a server from now on: what start-up made is frozen (runtime.py)
+            tune_gc()
         try:
             click.echo(json.dumps({"tak": gateway.ports, "plain_user": settings.tak_plain_user}))
             if not gateway.ports:

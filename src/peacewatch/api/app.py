@@ -53,6 +53,7 @@ from peacewatch.fusion.engine import attach as attach_fusion
 from peacewatch.ingest.bus import Bus
 from peacewatch.ops.convoys import attach as attach_convoys
 from peacewatch.ops.patrol_recording import attach as attach_patrol_recording
+from peacewatch.runtime import tune_gc
 from peacewatch.security.credentials import Throttle
 from peacewatch.settings import Settings
 from peacewatch.store import Store, open_store
@@ -223,7 +224,9 @@ class WebFiles(StaticFiles):
 def factory() -> FastAPI:
     """The app for the settings in the environment: what each ``serve --workers N`` worker
     process builds (``uvicorn peacewatch.api.app:factory --factory``)."""
-    return create_app(Settings())
+    app = create_app(Settings())
+    tune_gc()  # a server process (peacewatch/runtime.py)
+    return app
 
 
 def api_routes(app: FastAPI) -> list[APIRoute]:
