@@ -24,23 +24,21 @@ export interface PaintHold {
 export function holdPainting(map: MapLibreMap): PaintHold {
   const painter = map.painter;
   const render = painter.render;
-  let loaded: (() => boolean) | null = null;
-  let held = true;
-  const release = (): void => {
-    if (!held) return;
-    held = false;
+  let loaded: () => boolean = () => false;
+  const unhold = (): void => {
     window.clearTimeout(timer);
     painter.render = render;
+  };
+  const release = (): void => {
+    if (painter.render === render) return; // drawing already
+    unhold();
     map.triggerRepaint();
   };
   const timer = window.setTimeout(release, HOLD_MS);
+  // Installed only while held: the first frame with everything loaded puts the painter back.
   painter.render = function (this: typeof painter, ...args: Parameters<typeof render>): void {
-    if (held && !(loaded?.() && map.areTilesLoaded())) return;
-    if (held) {
-      held = false;
-      window.clearTimeout(timer);
-      painter.render = render;
-    }
+    if (!(loaded() && map.areTilesLoaded())) return;
+    unhold();
     render.apply(this, args);
   };
   return {

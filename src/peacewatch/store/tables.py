@@ -700,28 +700,25 @@ seizures = Table(
 WEAPONS_LABELLED_TABLES = (weapons_points, weapons_campaigns, weapons_items, weapons_custody)
 SEIZURE_LABELLED_TABLES = (seizures,)
 
+
 # The field reports a seizure or an item handed in was filed from (migration 0011), in the
 # order the writer cited them (``seq``). No label of their own: a link is shown to a reader
 # who may see both ends (store/report_citations.py).
-seizure_reports = Table(
-    "seizure_reports",
-    metadata,
-    Column("seizure_id", Integer, ForeignKey("seizures.id", ondelete="CASCADE"), nullable=False),
-    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
-    Column("seq", SmallInteger, nullable=False),
-    PrimaryKeyConstraint("seizure_id", "report_id"),
-    Index("ix_seizure_reports_report", "report_id"),
-)
+def _report_links(name: str, column: str, citing: str) -> Table:
+    """A link table from rows of ``citing`` (its ``column``) to the reports they cite."""
+    return Table(
+        name,
+        metadata,
+        Column(column, Integer, ForeignKey(f"{citing}.id", ondelete="CASCADE"), nullable=False),
+        Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+        Column("seq", SmallInteger, nullable=False),
+        PrimaryKeyConstraint(column, "report_id"),
+        Index(f"ix_{name}_report", "report_id"),
+    )
 
-weapons_item_reports = Table(
-    "weapons_item_reports",
-    metadata,
-    Column("item_id", Integer, ForeignKey("weapons_items.id", ondelete="CASCADE"), nullable=False),
-    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
-    Column("seq", SmallInteger, nullable=False),
-    PrimaryKeyConstraint("item_id", "report_id"),
-    Index("ix_weapons_item_reports_report", "report_id"),
-)
+
+seizure_reports = _report_links("seizure_reports", "seizure_id", "seizures")
+weapons_item_reports = _report_links("weapons_item_reports", "item_id", "weapons_items")
 
 # --- partners, exercises and accession support (migration 0010; ops/partners.py) ----------
 # A partner nation's status over time (Partnership for Peace, Membership Action Plan, invited,

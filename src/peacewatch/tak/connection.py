@@ -201,10 +201,8 @@ class Connection(asyncio.Protocol):
         if self.transport is None or self.closed or not self.queue:
             return
         queue, count = self.queue, len(self.queue)
-        if self.protocol_v1:
-            data = b"".join(encoded.proto() for _, encoded in queue)
-        else:
-            data = b"".join(encoded.xml() for _, encoded in queue)
+        encode = Encoded.proto if self.protocol_v1 else Encoded.xml
+        data = b"".join([encode(encoded) for _, encoded in queue])
         queue.clear()
         self.transport.write(data)
         self.metrics.messages_out += count
