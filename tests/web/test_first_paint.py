@@ -86,3 +86,27 @@ def test_a_window_that_cannot_load_still_leaves_the_basemap_drawn(
     # well before the hold's own time limit.
     page.wait_for_function("window.__draws > 0", timeout=5_000)
     assert page.evaluate("window.__firstDraw.reports") == 0
+
+
+def test_the_first_frame_builds_one_shader_program_per_layer_type(
+    watched_page: tuple[Page, Watch],  # noqa: F811 - the fixture imported above
+    live_server: LiveServer,
+) -> None:
+    """Each program variant the first frame needs costs 100-300 ms with software WebGL: zones
+    with constant paint, circles written alike, events as plain icons (web/src/programs.ts)."""
+    page, watch = watched_page
+    open_logged_in(page, live_server, WATCHKEEPER, DAY)
+    assert page.evaluate("window.peacewatch.counts.reports") >= 1
+    # MapLibre's cache of built programs: "type/binding of each paint property/projection/".
+    built = page.evaluate("Object.keys(window.peacewatch.map.painter.programCache.programs)")
+    by_type: dict[str, list[str]] = {}
+    for key in built:
+        by_type.setdefault(key.split("/")[0], []).append(key)
+    # What the picture needs was drawn: fills, lines, dashed lines, labels, circles, symbols.
+    assert {"fill", "fillPattern", "line", "lineSDF", "symbolSDF", "circle", "symbolIcon"} <= set(
+        by_type
+    ), built
+    assert {t: keys for t, keys in by_type.items() if len(keys) > 1} == {}
+    # No antialiasing passes of fills (each a program of its own).
+    assert not any(t.startswith("fillOutline") for t in by_type), built
+    assert watch.console_errors == []

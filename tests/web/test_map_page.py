@@ -55,7 +55,6 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 DAY = "1999-06-15"
 NEXT_DAY = "1999-06-16"
 READY_TIMEOUT_MS = 90_000
-ZONE_LAYERS = ["zones-fill", "zones-tint", "zones-hatch", "zones-outline", "zones-boundary"]
 REPORT_LAYER = "reports-circle"
 UNIT_LAYER = "units-symbol"
 VIOLATION_LAYER = "violations-ring"
@@ -215,15 +214,18 @@ def api_report_count(page: Page, day: str, next_day: str) -> int:
 
 def rendered(page: Page) -> dict[str, Any]:
     result: dict[str, Any] = page.evaluate(
-        """([zoneLayers, reportLayer]) => {
+        """reportLayer => {
             const map = window.peacewatch.map;
+            // The zones' fills, hatching and lines (one layer per zone kind), not their labels.
+            const zoneLayers = map.getStyle().layers
+                .filter(l => l.source === "zones" && l.type !== "symbol").map(l => l.id);
             const zones = map.queryRenderedFeatures({ layers: zoneLayers });
             return {
                 zoneKinds: [...new Set(zones.map(f => f.properties.kind))].sort(),
                 reports: map.queryRenderedFeatures({ layers: [reportLayer] }).length,
             };
         }""",
-        [ZONE_LAYERS, REPORT_LAYER],
+        REPORT_LAYER,
     )
     return result
 

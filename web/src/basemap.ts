@@ -216,6 +216,9 @@ export function baseStyle(basemap: Basemap, deferred = false): StyleSpecificatio
     };
     const range = zooms(from, to);
     // In this order, so that each scale's fills and lines share one stencil pass of its tiles.
+    // Fills without MapLibre's antialiasing pass, which would be one more shader program to build
+    // for the first frame (programs.ts) and a line along every edge: land meets land of the same
+    // colour, and the borders are drawn as lines.
     land.push(
       {
         id: `${name}-land`,
@@ -223,7 +226,7 @@ export function baseStyle(basemap: Basemap, deferred = false): StyleSpecificatio
         source: name,
         ...range,
         filter: kindIs("land"),
-        paint: { "fill-color": COLORS.land },
+        paint: { "fill-color": COLORS.land, "fill-antialias": false },
       },
       {
         id: `${name}-emphasis`,
@@ -231,7 +234,7 @@ export function baseStyle(basemap: Basemap, deferred = false): StyleSpecificatio
         source: name,
         ...range,
         filter: kindIs("emphasis"),
-        paint: { "fill-color": COLORS.landEmphasis },
+        paint: { "fill-color": COLORS.landEmphasis, "fill-antialias": false },
       },
       {
         id: `${name}-borders`,

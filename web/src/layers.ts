@@ -1,8 +1,16 @@
 // Operational layers on top of the basemap: zones, towns, reports, units and violations.
 import type { Feature, FeatureCollection, Point } from "geojson";
-import type { ExpressionSpecification, GeoJSONSource, Map as MapLibreMap } from "maplibre-gl";
+import type {
+  ExpressionSpecification,
+  FilterSpecification,
+  GeoJSONSource,
+  LayerSpecification,
+  Map as MapLibreMap,
+  SymbolLayerSpecification,
+} from "maplibre-gl";
 import type { Places, Reports, Units, Violations, Zones } from "./api";
 import { COLORS, FONT, labelPoint } from "./basemap";
+import { circlePaint, perFeature } from "./programs";
 import {
   kindColorExpression,
   OTHER_REPORT_COLOR,
@@ -11,7 +19,6 @@ import {
   ZONE_KINDS,
 } from "./kinds";
 
-export const ZONE_LAYERS = ["zones-fill", "zones-tint", "zones-hatch", "zones-outline", "zones-boundary"];
 export const REPORT_LAYER = "reports-circle";
 /** Dense reports are drawn as clusters (a count) below this zoom; a click zooms into one. */
 export const REPORT_CLUSTER_LAYER = "reports-cluster";
@@ -28,11 +35,119 @@ export const VIOLATION_HALO_LAYER = "violations-halo";
 export const VIOLATION_COLOR = "#d7191c";
 
 const SAFETY_ZONE_KINDS = ["air_safety_zone", "ground_safety_zone"];
-const zoneColor = kindColorExpression(ZONE_KINDS, OTHER_ZONE_COLOR) as ExpressionSpecification;
 const reportColor = kindColorExpression(REPORT_KINDS, OTHER_REPORT_COLOR) as ExpressionSpecification;
 const colorOf = (kind: string): string => ZONE_KINDS.find((k) => k.kind === kind)?.color ?? OTHER_ZONE_COLOR;
 
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
+
+// ---- zones -------------------------------------------------------------------
+// Each zone kind has layers of its own with constant paint, rather than one layer whose colour,
+// width and dashes follow the kind. A paint property that follows the feature makes MapLibre
+// build another variant of the layer type's shader program, and with software WebGL (headless
+// Chromium on SwiftShader, the machines of issue 6) each program in the first frame costs
+// 100-300 ms to compile. With constant paint the zones share the basemap's programs: the first
+// frame of the operating picture took about 0.5 s less (A/B, docs/benchmark-history.md).
+
+/** How a zone kind is drawn: fill opacity, outline (width, dashes), diagonal hatching, and its
+ * name repeated along its edge (the safety zones, whose edge is the rule). */
+interface ZoneLook {
+  fill: number;
+  outline: { width: number; dash?: [number, number] } | null;
+  hatch?: boolean;
+  edgeLabel?: boolean;
+}
+
+const OTHER_ZONE = "other";
+/** In drawing order: the safety zones' tints and hatching over the rest. */
+const ZONE_LOOKS: [string, ZoneLook][] = [
+  ["boundary", { fill: 0.02, outline: null }], // drawn by its own heavy line, zones-boundary
+  ["sector", { fill: 0.05, outline: { width: 1.4, dash: [5, 3] } }],
+  ["withdrawal_zone", { fill: 0.02, outline: { width: 1.1 } }],
+  [OTHER_ZONE, { fill: 0.02, outline: { width: 1.1 } }],
+  ["air_safety_zone", { fill: 0.05, outline: { width: 1.1 }, hatch: true, edgeLabel: true }],
+  ["ground_safety_zone", { fill: 0.16, outline: { width: 1.1 }, hatch: true, edgeLabel: true }],
+];
+const KNOWN_ZONE_KINDS = ZONE_LOOKS.map(([kind]) => kind).filter((k) => k !== OTHER_ZONE);
+
+function zoneKindIs(kind: string): FilterSpecification {
+  return kind === OTHER_ZONE
+    ? ["!", ["in", ["get", "kind"], ["literal", KNOWN_ZONE_KINDS]]]
+    : ["==", ["get", "kind"], kind];
+}
+
+/** The zone layers below the labels: fills, hatching, outlines, the boundary; bottom first. */
+function zoneLayers(): LayerSpecification[] {
+  const fills: LayerSpecification[] = ZONE_LOOKS.map(([kind, look]) => ({
+    id: `zones-fill-${kind}`,
+    type: "fill",
+    source: "zones",
+    filter: zoneKindIs(kind),
+    // No antialiasing pass (one more program, and lines over every edge): the outline draws it.
+    paint: { "fill-color": colorOf(kind), "fill-opacity": look.fill, "fill-antialias": false },
+  }));
+  const hatch: LayerSpecification = {
+    id: "zones-hatch",
+    type: "fill",
+    source: "zones",
+    filter: ["in", ["get", "kind"], ["literal", ZONE_LOOKS.filter(([, l]) => l.hatch).map(([k]) => k)]],
+    paint: { "fill-pattern": ["concat", "hatch-", ["get", "kind"]], "fill-antialias": false },
+  };
+  const outlines: LayerSpecification[] = ZONE_LOOKS.flatMap(([kind, look]): LayerSpecification[] =>
+    look.outline
+      ? [
+          {
+            id: `zones-outline-${kind}`,
+            type: "line",
+            source: "zones",
+            filter: zoneKindIs(kind),
+            layout: { "line-join": "round" },
+            paint: {
+              // Solid lines share the tracks' program (colour per feature), dashed ones the
+              // basemap borders' (constant): programs.ts.
+              "line-color": look.outline.dash ? colorOf(kind) : perFeature(colorOf(kind)),
+              "line-width": look.outline.width,
+              "line-opacity": 0.9,
+              ...(look.outline.dash ? { "line-dasharray": look.outline.dash } : {}),
+            },
+          },
+        ]
+      : [],
+  );
+  const boundary: LayerSpecification = {
+    id: "zones-boundary",
+    type: "line",
+    source: "zones",
+    filter: zoneKindIs("boundary"),
+    layout: { "line-join": "round", "line-cap": "round" },
+    // Per feature, as the tracks' colour is: the two lines share a program (programs.ts).
+    paint: { "line-color": perFeature(colorOf("boundary")), "line-width": 3.2 },
+  };
+  return [...fills, hatch, ...outlines, boundary];
+}
+
+/** The safety zones' names along their edges. */
+function zoneEdgeLabels(): SymbolLayerSpecification[] {
+  return ZONE_LOOKS.filter(([, look]) => look.edgeLabel).map(([kind]) => ({
+    id: `zones-edge-label-${kind}`,
+    type: "symbol",
+    source: "zones",
+    filter: zoneKindIs(kind),
+    layout: {
+      "symbol-placement": "line",
+      "symbol-spacing": 350,
+      "text-field": ["upcase", ["get", "name"]],
+      "text-font": [FONT],
+      "text-size": 10,
+      "text-letter-spacing": 0.15,
+      "text-offset": [0, -0.8],
+    },
+    paint: { "text-color": colorOf(kind), "text-halo-color": COLORS.halo, "text-halo-width": 1.2 },
+  }));
+}
+
+/** The zone layers a click or a query looks in (not their labels). */
+export const ZONE_LAYERS = zoneLayers().map((l) => l.id);
+const ZONE_EDGE_LABEL_LAYERS = zoneEdgeLabels().map((l) => l.id);
 const PATROL_COLOR = "#1a7f5a";
 /** Tracks by party: the parties to the agreement in their own colours, the mission's in blue. */
 const partyColor: ExpressionSpecification = [
@@ -45,28 +160,37 @@ const partyColor: ExpressionSpecification = [
   "#2166ac",
 ];
 
-/** A diamond for events, as a signed-distance image so that `icon-color` tints it by kind. */
-function diamondImage(size = 28): ImageData {
+/** A diamond for events in one kind's colour, outlined dark. One image per kind rather than one
+ * signed-distance image tinted by `icon-color`: the units' icon program then draws them too
+ * (programs.ts). */
+function diamondImage(color: string, size = 32): ImageData {
   const canvas = document.createElement("canvas");
   canvas.width = size;
   canvas.height = size;
   const ctx = canvas.getContext("2d");
   if (!ctx) throw new Error("2D canvas unavailable");
   const h = size / 2;
-  ctx.fillStyle = "#000";
+  ctx.fillStyle = color;
+  ctx.strokeStyle = "#20262b";
+  ctx.lineWidth = 2.4;
+  ctx.lineJoin = "miter";
   ctx.beginPath();
-  ctx.moveTo(h, 2);
-  ctx.lineTo(size - 2, h);
-  ctx.lineTo(h, size - 2);
-  ctx.lineTo(2, h);
+  ctx.moveTo(h, 3);
+  ctx.lineTo(size - 3, h);
+  ctx.lineTo(h, size - 3);
+  ctx.lineTo(3, h);
   ctx.closePath();
   ctx.fill();
+  ctx.stroke();
   return ctx.getImageData(0, 0, size, size);
 }
 
+const OTHER_DIAMOND = "other";
+const diamondOf = (kind: string): string => `event-diamond-${kind}`;
+
 /** The map's layers by what the operator switches: each name is a checkbox in the panel. */
 export const LAYER_GROUPS: Record<string, string[]> = {
-  zones: [...ZONE_LAYERS, "zones-edge-label", "zone-labels"],
+  zones: [...ZONE_LAYERS, ...ZONE_EDGE_LABEL_LAYERS, "zone-labels"],
   towns: ["places-circle", "places-label"],
   reports: [REPORT_CLUSTER_LAYER, REPORT_CLUSTER_COUNT_LAYER, REPORT_LAYER],
   events: [EVENT_LAYER],
@@ -152,79 +276,18 @@ export function addOperationalLayers(map: MapLibreMap): void {
   map.addSource("events", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("tracks", { type: "geojson", data: EMPTY });
   map.addSource("patrols", { type: "geojson", data: EMPTY });
-  map.addImage("event-diamond", diamondImage(), { pixelRatio: 2, sdf: true });
+  for (const k of REPORT_KINDS) map.addImage(diamondOf(k.kind), diamondImage(k.color), { pixelRatio: 2 });
+  map.addImage(diamondOf(OTHER_DIAMOND), diamondImage(OTHER_REPORT_COLOR), { pixelRatio: 2 });
   map.addSource("units", { type: "geojson", data: EMPTY, promoteId: "id" });
   map.addSource("violations", { type: "geojson", data: EMPTY, promoteId: "id" });
 
   const below = "country-labels";
-  map.addLayer(
-    {
-      id: "zones-fill",
-      type: "fill",
-      source: "zones",
-      filter: ["!", ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]]],
-      paint: {
-        "fill-color": zoneColor,
-        "fill-opacity": ["match", ["get", "kind"], "sector", 0.05, 0.02],
-      },
-    },
-    below,
-  );
-  map.addLayer(
-    {
-      id: "zones-tint",
-      type: "fill",
-      source: "zones",
-      filter: ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]],
-      paint: {
-        "fill-color": zoneColor,
-        "fill-opacity": ["match", ["get", "kind"], "ground_safety_zone", 0.16, 0.05],
-      },
-    },
-    below,
-  );
-  map.addLayer(
-    {
-      id: "zones-hatch",
-      type: "fill",
-      source: "zones",
-      filter: ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]],
-      paint: { "fill-pattern": ["concat", "hatch-", ["get", "kind"]] },
-    },
-    below,
-  );
-  map.addLayer(
-    {
-      id: "zones-outline",
-      type: "line",
-      source: "zones",
-      filter: ["!=", ["get", "kind"], "boundary"],
-      layout: { "line-join": "round" },
-      paint: {
-        "line-color": zoneColor,
-        "line-width": ["match", ["get", "kind"], "sector", 1.4, 1.1],
-        "line-dasharray": ["match", ["get", "kind"], "sector", ["literal", [5, 3]], ["literal", [1, 0]]],
-        "line-opacity": 0.9,
-      },
-    },
-    below,
-  );
-  map.addLayer(
-    {
-      id: "zones-boundary",
-      type: "line",
-      source: "zones",
-      filter: ["==", ["get", "kind"], "boundary"],
-      layout: { "line-join": "round", "line-cap": "round" },
-      paint: { "line-color": colorOf("boundary"), "line-width": 3.2 },
-    },
-    below,
-  );
+  for (const layer of zoneLayers()) map.addLayer(layer, below);
   map.addLayer({
     id: "places-circle",
     type: "circle",
     source: "places",
-    paint: {
+    paint: circlePaint({
       "circle-color": "#3d4349",
       "circle-radius": [
         "interpolate", ["linear"], ["sqrt", ["coalesce", ["get", "population"], 0]],
@@ -232,24 +295,9 @@ export function addOperationalLayers(map: MapLibreMap): void {
       ],
       "circle-stroke-color": "#ffffff",
       "circle-stroke-width": 1,
-    },
+    }),
   });
-  map.addLayer({
-    id: "zones-edge-label",
-    type: "symbol",
-    source: "zones",
-    filter: ["in", ["get", "kind"], ["literal", SAFETY_ZONE_KINDS]],
-    layout: {
-      "symbol-placement": "line",
-      "symbol-spacing": 350,
-      "text-field": ["upcase", ["get", "name"]],
-      "text-font": [FONT],
-      "text-size": 10,
-      "text-letter-spacing": 0.15,
-      "text-offset": [0, -0.8],
-    },
-    paint: { "text-color": zoneColor, "text-halo-color": COLORS.halo, "text-halo-width": 1.2 },
-  });
+  for (const layer of zoneEdgeLabels()) map.addLayer(layer);
   map.addLayer({
     id: "places-label",
     type: "symbol",
@@ -301,13 +349,13 @@ export function addOperationalLayers(map: MapLibreMap): void {
     type: "circle",
     source: "reports",
     filter: ["has", "point_count"],
-    paint: {
+    paint: circlePaint({
       "circle-color": "#5b6770",
       "circle-opacity": 0.85,
       "circle-radius": ["interpolate", ["linear"], ["get", "point_count"], 5, 11, 50, 16, 500, 24],
       "circle-stroke-color": "#ffffff",
       "circle-stroke-width": 1.5,
-    },
+    }),
   });
   map.addLayer({
     id: REPORT_CLUSTER_COUNT_LAYER,
@@ -327,13 +375,13 @@ export function addOperationalLayers(map: MapLibreMap): void {
     type: "circle",
     source: "reports",
     filter: ["!", ["has", "point_count"]],
-    paint: {
+    paint: circlePaint({
       "circle-color": reportColor,
       "circle-radius": ["interpolate", ["linear"], ["zoom"], 6, 4, 10, 6.5, 14, 9],
       "circle-stroke-color": "#ffffff",
       "circle-stroke-width": 1.2,
       "circle-opacity": 0.92,
-    },
+    }),
   });
   // An event (fused from one or more reports) is a diamond in its kind's colour, sized by how
   // many reports tell of it.
@@ -342,12 +390,15 @@ export function addOperationalLayers(map: MapLibreMap): void {
     type: "symbol",
     source: "events",
     layout: {
-      "icon-image": "event-diamond",
+      "icon-image": [
+        "match", ["get", "kind"],
+        REPORT_KINDS.map((k) => k.kind), ["concat", diamondOf(""), ["get", "kind"]],
+        diamondOf(OTHER_DIAMOND),
+      ],
       "icon-size": ["interpolate", ["linear"], ["coalesce", ["get", "report_count"], 1], 1, 0.7, 4, 0.95, 12, 1.25],
       "icon-allow-overlap": true,
       "icon-ignore-placement": true,
     },
-    paint: { "icon-color": reportColor, "icon-halo-color": "#20262b", "icon-halo-width": 1.2 },
   });
   map.addLayer({
     id: UNIT_LAYER,
@@ -367,24 +418,24 @@ export function addOperationalLayers(map: MapLibreMap): void {
     id: VIOLATION_HALO_LAYER,
     type: "circle",
     source: "violations",
-    paint: {
+    paint: circlePaint({
       "circle-color": VIOLATION_COLOR,
       "circle-radius": ["interpolate", ["linear"], ["zoom"], 6, 13, 10, 17, 14, 22],
       "circle-blur": 0.7,
       "circle-opacity": 0.35,
-    },
+    }),
   });
   map.addLayer({
     id: VIOLATION_LAYER,
     type: "circle",
     source: "violations",
-    paint: {
+    paint: circlePaint({
       "circle-color": "rgba(0, 0, 0, 0)",
       "circle-radius": ["interpolate", ["linear"], ["zoom"], 6, 8, 10, 11, 14, 14],
       "circle-stroke-color": VIOLATION_COLOR,
       "circle-stroke-width": ["match", ["get", "state"], "confirmed", 3.5, "dismissed", 1, 2.5],
       "circle-stroke-opacity": ["match", ["get", "state"], "dismissed", 0.5, 1],
-    },
+    }),
   });
 }
 

@@ -4,6 +4,7 @@ import type { Feature, FeatureCollection, LineString, Point } from "geojson";
 import type { GeoJSONSource, Map as MapLibreMap } from "maplibre-gl";
 import { byId } from "./dom";
 import { type LonLat, pathKm } from "./geo";
+import { circlePaint } from "./programs";
 
 const SOURCE = "measure";
 
@@ -47,7 +48,7 @@ export class MeasureTool {
       type: "circle",
       source: SOURCE,
       filter: ["==", ["geometry-type"], "Point"],
-      paint: { "circle-radius": 4, "circle-color": "#fff", "circle-stroke-color": "#111", "circle-stroke-width": 2 },
+      paint: circlePaint({ "circle-radius": 4, "circle-color": "#fff", "circle-stroke-color": "#111", "circle-stroke-width": 2 }),
     }, before);
   }
 

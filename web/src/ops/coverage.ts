@@ -10,6 +10,7 @@ import { getJson, isoTime, problemDetail, sendJson } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
+import { circlePaint } from "../programs";
 import { OpsView, register } from "./registry";
 
 interface Count {
@@ -164,14 +165,14 @@ class CoverageView extends OpsView {
       id: LAYER,
       type: "circle",
       source: SOURCE,
-      paint: {
+      paint: circlePaint({
         // Bigger and redder the higher the gap score.
         "circle-radius": ["interpolate", ["linear"], ["get", "score"], 0, 6, 50, 22],
         "circle-color": ["interpolate", ["linear"], ["get", "score"], 0, "#f2c12e", 20, "#e8741c", 50, "#c8102e"],
         "circle-opacity": 0.55,
         "circle-stroke-color": "#1b1f23",
         "circle-stroke-width": 1.5,
-      },
+      }),
     });
   }
 

@@ -10,6 +10,7 @@ import { getJson, isoTime } from "../api";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
+import { circlePaint } from "../programs";
 import { type CitedReport, citedReports } from "./citations";
 import { OpsView, register } from "./registry";
 
@@ -237,12 +238,12 @@ class TraffickingView extends OpsView {
       id: LAYERS[2],
       type: "circle",
       source: NODES,
-      paint: {
+      paint: circlePaint({
         "circle-radius": ["case", ["get", "crossing"], 7, 4],
         "circle-color": ["case", ["get", "crossing"], "#f2c12e", "#ffffff"],
         "circle-stroke-color": "#2b4a6f",
         "circle-stroke-width": 2,
-      },
+      }),
     });
     return edges.length;
   }

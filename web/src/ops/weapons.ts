@@ -10,6 +10,7 @@ import { FONT } from "../basemap";
 import { el } from "../dom";
 import { toDtg } from "../dtg";
 import { markingClass } from "../marking";
+import { circlePaint } from "../programs";
 import { type CitedReport, citedReports } from "./citations";
 import { OpsView, register } from "./registry";
 
@@ -280,7 +281,7 @@ class WeaponsView extends OpsView {
       id: LAYERS[0],
       type: "circle",
       source: SOURCE,
-      paint: { "circle-radius": 6, "circle-color": "#6a3d9a", "circle-stroke-color": "#fff", "circle-stroke-width": 2 },
+      paint: circlePaint({ "circle-radius": 6, "circle-color": "#6a3d9a", "circle-stroke-color": "#fff", "circle-stroke-width": 2 }),
     });
     map.addLayer({
       id: LAYERS[1],
