@@ -1,4 +1,5 @@
-"""The built front end: hashed bundles are cached for good, everything else is revalidated."""
+"""The built front end: hashed bundles and versioned basemap cells are cached for good,
+everything else is revalidated."""
 
 from __future__ import annotations
 
@@ -19,4 +20,12 @@ def test_hashed_assets_are_immutable_and_the_rest_revalidated(anonymous: Any) ->
     world = anonymous.get("/basemap/world.json")
     assert world.status_code == 200
     assert "immutable" not in world.headers.get("cache-control", "")
+    # A cell asked for with the cells' hash, as the page does, is kept; without it, revalidated.
+    index = world.json()
+    assert re.fullmatch(r"[0-9a-f]{16}", index["version"])
+    cell = f"/basemap/10m/{index['cells']['10m'][0]}.json"
+    versioned = anonymous.get(f"{cell}?v={index['version']}")
+    assert versioned.status_code == 200
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in anonymous.get(cell).headers.get("cache-control", "")
     assert anonymous.get("/assets/no-such-bundle.js").status_code == 404

@@ -11,6 +11,7 @@
 // label, emphasis), so that the page puts each scale in one source: fewer sources, fewer
 // tiles to cut and fewer stencil passes per frame. Coordinates are rounded to what each scale
 // can show; nothing is fetched from the internet.
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -153,6 +154,9 @@ function bboxOf(rings) {
 
 const overlaps = (a, b) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 
+/** Hash of every cell written: the index names it, and the page asks for cells with it. */
+const cellHash = createHash("sha256");
+
 /** Writes the cells of one scale that hold anything; returns their names. */
 function writeCells(name) {
   const { land, borders } = scale(name);
@@ -171,6 +175,7 @@ function writeCells(name) {
       const cell = `${lon}_${lat}`;
       const json = JSON.stringify(landAndBorders(landParts, borderParts));
       writeFileSync(join(outDir, name, `${cell}.json`), json);
+      cellHash.update(`${name}/${cell}\n${json}\n`);
       bytes += json.length;
       cells.push(cell);
     }
@@ -232,9 +237,13 @@ const [worldLand, worldBorders] = clipShapes(
   worldBox,
   DIGITS["110m"],
 );
+const cells = { "50m": writeCells("50m"), "10m": writeCells("10m") };
 const index = {
   cell: CELL,
-  cells: { "50m": writeCells("50m"), "10m": writeCells("10m") },
+  cells,
+  // Changes with any cell: the page asks for `<cell>.json?v=<version>`, which the server lets
+  // browsers keep for good (no revalidation through a server busy with the window's data).
+  version: cellHash.digest("hex").slice(0, 16),
   world: landAndBorders(worldLand, worldBorders),
   labels: collection(labels),
   // Drawn at every scale: the page adds it to each scale's source.

@@ -48,6 +48,8 @@ export interface BasemapIndex {
   cell: number;
   /** The cells that hold land or borders, per scale. */
   cells: Record<Scale, string[]>;
+  /** Hash of the cells' contents: asked for with it, a cell may be cached for good. */
+  version: string;
   /** Land and borders at 1:110m. */
   world: Shapes;
   labels: FeatureCollection<Point, { kind: "label"; name: string }>;
@@ -59,8 +61,11 @@ export interface BasemapIndex {
 export interface Basemap {
   index: BasemapIndex;
   world: Shapes;
+  /** The 1:50m cells, fetched alongside the 1:10m ones but not waited for: the map starts with
+   * the scale empty and `fillDeferred` gives it its data (issue 6: 24 files fewer before the
+   * first paint). Null when the mission's region would take too many cells at that scale. */
+  mid: Promise<Shapes | null> | null;
   /** Null when the mission's region would take too many cells at that scale. */
-  mid: Shapes | null;
   detail: Shapes | null;
 }
 
@@ -108,16 +113,19 @@ function withEmphasis(index: BasemapIndex, features: Shape[]): Shapes {
 
 async function fetchCells(index: BasemapIndex, scale: Scale, names: string[] | null): Promise<Shapes | null> {
   if (!names) return null;
-  const parts = await Promise.all(names.map((n) => fetchJson<Shapes>(`${BASEMAP_DIR}/${scale}/${n}.json`)));
+  const parts = await Promise.all(
+    names.map((n) => fetchJson<Shapes>(`${BASEMAP_DIR}/${scale}/${n}.json?v=${index.version}`)),
+  );
   return withEmphasis(index, parts.flatMap((p) => p.features));
 }
 
 /** The basemap around a mission's bbox: the 1:50m and 1:10m cells it needs, fetched in parallel. */
 export async function loadBasemap(index: BasemapIndex, bbox: BBox): Promise<Basemap> {
-  const [mid, detail] = await Promise.all([
-    fetchCells(index, "50m", cellsAround(index, "50m", bbox, MID_REACH)),
-    fetchCells(index, "10m", cellsAround(index, "10m", bbox, DETAIL_REACH)),
-  ]);
+  const midCells = cellsAround(index, "50m", bbox, MID_REACH);
+  const mid = midCells ? fetchCells(index, "50m", midCells) : null;
+  // Awaited by fillDeferred; until then its failure must not go "uncaught".
+  mid?.catch(() => undefined);
+  const detail = await fetchCells(index, "10m", cellsAround(index, "10m", bbox, DETAIL_REACH));
   return { index, world: withEmphasis(index, index.world.features), mid, detail };
 }
 
@@ -165,13 +173,11 @@ const kindIs = (kind: Kind): ["==", ["get", string], string] => ["==", ["get", "
 
 const NOTHING: Shapes = { type: "FeatureCollection", features: [] };
 
-/** The coarser scales when the finest one is loaded: drawn only when zoomed out, so their data
- * can wait until after the first paint rather than be cut into tiles before it (issue 6). */
-function deferrable(basemap: Basemap): ["world" | "mid", Shapes][] {
-  if (!basemap.detail) return [];
-  const out: ["world" | "mid", Shapes][] = [["world", basemap.world]];
-  if (basemap.mid) out.push(["mid", basemap.mid]);
-  return out;
+/** The world scale waits for `fillDeferred` when the finest one is loaded: drawn only when
+ * zoomed out, its data can wait until after the first paint rather than be cut into tiles
+ * before it (issue 6). The 1:50m scale always does (see `Basemap.mid`). */
+function worldDeferred(basemap: Basemap): boolean {
+  return basemap.detail !== null;
 }
 
 /** Whether a map at `zoom` shows only the finest scale, so the coarser ones may come later. */
@@ -179,22 +185,22 @@ export function canDefer(basemap: Basemap, zoom: number): boolean {
   return basemap.detail !== null && zoom >= DETAIL_MINZOOM;
 }
 
-/** Give the coarser scales their data (see `baseStyle`'s `deferred`). */
-export function fillDeferred(map: MapLibreMap, basemap: Basemap): void {
-  for (const [name, data] of deferrable(basemap)) {
-    (map.getSource(name) as GeoJSONSource | undefined)?.setData(data);
-  }
+/** Give the coarser scales their data (see `baseStyle`), the 1:50m cells once fetched. */
+export async function fillDeferred(map: MapLibreMap, basemap: Basemap): Promise<void> {
+  const source = (name: string): GeoJSONSource | undefined => map.getSource(name) as GeoJSONSource | undefined;
+  if (worldDeferred(basemap)) source("world")?.setData(basemap.world);
+  const mid = await basemap.mid;
+  if (mid) source("mid")?.setData(mid);
 }
 
 /** The base style: sea, land, country borders and names; operational layers are added later.
- * With `deferred`, the coarser scales start empty and `fillDeferred` gives them their data. */
-export function baseStyle(basemap: Basemap, deferred = false): StyleSpecification {
+ * The coarser scales start empty and `fillDeferred` gives them their data. */
+export function baseStyle(basemap: Basemap): StyleSpecification {
   const { index, world, mid, detail } = basemap;
-  const later = new Set(deferred ? deferrable(basemap).map(([name]) => name) : []);
   // Each scale shows from where the coarser one stops to where the finer one (if loaded) starts.
   const detailFrom = detail ? DETAIL_MINZOOM : 24;
   const midFrom = mid ? MID_MINZOOM : detailFrom;
-  const scales: [string, Shapes | null, number, number, number][] = [
+  const scales: [string, Shapes | Promise<Shapes | null> | null, number, number, number][] = [
     // geojson-vt cuts tiles up to a zoom where each scale has nothing finer to show, and the
     // map overzooms them past it; a pixel of tolerance drops invisible vertices.
     ["world", world, 0, midFrom, 5],
@@ -209,7 +215,7 @@ export function baseStyle(basemap: Basemap, deferred = false): StyleSpecificatio
     if (!data || from >= to) continue;
     sources[name] = {
       type: "geojson",
-      data: later.has(name as "world" | "mid") ? NOTHING : data,
+      data: name === "mid" || (name === "world" && worldDeferred(basemap)) ? NOTHING : (data as Shapes),
       maxzoom,
       tolerance: 1,
       attribution: NATURAL_EARTH,

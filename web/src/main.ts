@@ -1244,7 +1244,7 @@ async function loadMap(gen: number): Promise<void> {
     container: "map",
     // The coarser scales start empty: filled at once if the first view shows them, else once
     // the first window is drawn.
-    style: baseStyle(basemap, true),
+    style: baseStyle(basemap),
     bounds: bbox,
     fitBoundsOptions: { padding: 24 },
     maxZoom: 16,
@@ -1266,7 +1266,8 @@ async function loadMap(gen: number): Promise<void> {
   await once(map, "style.load");
   if (gen !== session) return;
   const deferred = canDefer(basemap, map.getZoom());
-  if (!deferred) fillDeferred(map, basemap);
+  if (!deferred) await fillDeferred(map, basemap);
+  if (gen !== session) return;
   addOperationalLayers(map);
   for (const group of Object.keys(LAYER_GROUPS)) showGroup(map, group, !pw.hidden.includes(group));
   measure.addLayers(map, VIOLATION_HALO_LAYER);
@@ -1282,7 +1283,9 @@ async function loadMap(gen: number): Promise<void> {
   view = { map, span: bounds };
 
   await showWindow(view, initialChoice(bounds), false);
-  if (deferred && gen === session) fillDeferred(map, basemap);
+  if (deferred && gen === session) {
+    fillDeferred(map, basemap).catch((err: unknown) => setStatus(`Basemap: ${String(err)}`, "error"));
+  }
 }
 
 // ---- filters and layers ----------------------------------------------------------
