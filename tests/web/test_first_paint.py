@@ -102,11 +102,12 @@ def test_the_first_frame_builds_one_shader_program_per_layer_type(
     by_type: dict[str, list[str]] = {}
     for key in built:
         by_type.setdefault(key.split("/")[0], []).append(key)
-    # What the picture needs was drawn: fills, lines, dashed lines, labels, circles, symbols.
-    assert {"fill", "fillPattern", "line", "lineSDF", "symbolSDF", "circle", "symbolIcon"} <= set(
+    # What the picture needs was drawn: fills, hatching, lines, labels, circles, symbols.
+    assert {"fill", "fillPattern", "lineSDF", "symbolSDF", "circle", "symbolIcon"} <= set(
         by_type
     ), built
     assert {t: keys for t, keys in by_type.items() if len(keys) > 1} == {}
-    # No antialiasing passes of fills (each a program of its own).
-    assert not any(t.startswith("fillOutline") for t in by_type), built
+    # No antialiasing passes of fills, and solid lines drawn as one long dash: no programs of
+    # their own.
+    assert not any(t.startswith("fillOutline") or t == "line" for t in by_type), built
     assert watch.console_errors == []

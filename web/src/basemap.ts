@@ -3,6 +3,7 @@
 // 1:110m for small scales, then 1:50m and 1:10m cells around the mission for larger ones.
 // Converting the 1:10m TopoJSON in the page cost the first paint about a second (issue 6).
 // Glyphs come from /fonts/.
+import { linePaint } from "./programs";
 import type { Feature, FeatureCollection, MultiLineString, MultiPolygon, Point, Polygon, Position } from "geojson";
 import type {
   GeoJSONSource,
@@ -249,7 +250,7 @@ export function baseStyle(basemap: Basemap): StyleSpecification {
         ...range,
         filter: kindIs("border"),
         layout: { "line-join": "round" },
-        paint: { ...borderPaint },
+        paint: linePaint(borderPaint ?? {}),
       },
     );
   }

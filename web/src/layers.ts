@@ -10,7 +10,7 @@ import type {
 } from "maplibre-gl";
 import type { Places, Reports, Units, Violations, Zones } from "./api";
 import { COLORS, FONT, labelPoint } from "./basemap";
-import { circlePaint, perFeature } from "./programs";
+import { circlePaint, linePaint } from "./programs";
 import {
   kindColorExpression,
   OTHER_REPORT_COLOR,
@@ -101,14 +101,12 @@ function zoneLayers(): LayerSpecification[] {
             source: "zones",
             filter: zoneKindIs(kind),
             layout: { "line-join": "round" },
-            paint: {
-              // Solid lines share the tracks' program (colour per feature), dashed ones the
-              // basemap borders' (constant): programs.ts.
-              "line-color": look.outline.dash ? colorOf(kind) : perFeature(colorOf(kind)),
+            paint: linePaint({
+              "line-color": colorOf(kind),
               "line-width": look.outline.width,
               "line-opacity": 0.9,
               ...(look.outline.dash ? { "line-dasharray": look.outline.dash } : {}),
-            },
+            }),
           },
         ]
       : [],
@@ -119,8 +117,7 @@ function zoneLayers(): LayerSpecification[] {
     source: "zones",
     filter: zoneKindIs("boundary"),
     layout: { "line-join": "round", "line-cap": "round" },
-    // Per feature, as the tracks' colour is: the two lines share a program (programs.ts).
-    paint: { "line-color": perFeature(colorOf("boundary")), "line-width": 3.2 },
+    paint: linePaint({ "line-color": colorOf("boundary"), "line-width": 3.2 }),
   };
   return [...fills, hatch, ...outlines, boundary];
 }
@@ -335,14 +332,14 @@ export function addOperationalLayers(map: MapLibreMap): void {
     type: "line",
     source: "patrols",
     layout: { "line-join": "round", "line-cap": "round" },
-    paint: { "line-color": PATROL_COLOR, "line-width": 2, "line-dasharray": [2, 1.5], "line-opacity": 0.8 },
+    paint: linePaint({ "line-color": PATROL_COLOR, "line-width": 2, "line-dasharray": [2, 1.5], "line-opacity": 0.8 }),
   });
   map.addLayer({
     id: TRACK_LAYER,
     type: "line",
     source: "tracks",
     layout: { "line-join": "round", "line-cap": "round" },
-    paint: { "line-color": partyColor, "line-width": 2.2, "line-opacity": 0.75 },
+    paint: linePaint({ "line-color": partyColor, "line-width": 2.2, "line-opacity": 0.75 }),
   });
   map.addLayer({
     id: REPORT_CLUSTER_LAYER,

@@ -4,7 +4,7 @@ import type { Feature, FeatureCollection, LineString, Point } from "geojson";
 import type { GeoJSONSource, Map as MapLibreMap } from "maplibre-gl";
 import { byId } from "./dom";
 import { type LonLat, pathKm } from "./geo";
-import { circlePaint } from "./programs";
+import { circlePaint, linePaint } from "./programs";
 
 const SOURCE = "measure";
 
@@ -41,7 +41,7 @@ export class MeasureTool {
       type: "line",
       source: SOURCE,
       filter: ["==", ["geometry-type"], "LineString"],
-      paint: { "line-color": "#111", "line-width": 2, "line-dasharray": [3, 2] },
+      paint: linePaint({ "line-color": "#111", "line-width": 2, "line-dasharray": [3, 2] }),
     }, before);
     map.addLayer({
       id: "measure-points",

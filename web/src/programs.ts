@@ -5,13 +5,14 @@
 // (headless Chromium on SwiftShader, the machines of issue 6) each program drawn in the first
 // frame costs 100-300 ms to compile and to turn into machine code. So: zones draw with constant
 // paint, a layer of their own per kind (layers.ts); the circle layers, which each set a different
-// property per feature, are all written alike (`circlePaint`); and the one line layer that must
-// follow the feature (tracks, coloured by party) shares its program with the boundary line
-// (`perFeature`). A per-feature property costs a few bytes per vertex, on layers with few.
+// property per feature, are all written alike (`circlePaint`); and every line, solid or dashed,
+// takes its colour per feature (the tracks are coloured by party) and constant dashes, a solid
+// line being one long dash (`linePaint`). A per-feature property costs a few bytes per vertex.
 // tests/web/test_first_paint.py checks that the first frame builds one program per layer type.
-import type { CircleLayerSpecification } from "maplibre-gl";
+import type { CircleLayerSpecification, LineLayerSpecification } from "maplibre-gl";
 
 type CirclePaint = NonNullable<CircleLayerSpecification["paint"]>;
+type LinePaint = NonNullable<LineLayerSpecification["paint"]>;
 type Value = unknown;
 
 /** Operators whose value depends on the feature (MapLibre's test for a data-driven value). */
@@ -26,7 +27,7 @@ function followsZoom(v: Value): v is unknown[] {
 }
 
 /** The same value, read per feature (["has", ""] is never true, and both arms agree). */
-export function perFeature<T>(v: T): T {
+function perFeature<T>(v: T): T {
   return (followsFeature(v) ? v : ["case", ["has", ""], v, v]) as T;
 }
 
@@ -45,4 +46,16 @@ export function circlePaint(paint: CirclePaint): CirclePaint {
     "circle-stroke-width": perFeature(paint["circle-stroke-width"] ?? 0),
     "circle-stroke-opacity": perFeature(paint["circle-stroke-opacity"] ?? 1),
   } as CirclePaint;
+}
+
+/** Dashes of a solid line: drawn with the dashed lines' program, as one long dash. */
+const SOLID: [number, number] = [1, 0];
+
+/** Line paint bound as every line layer binds it: colour per feature, constant dashes. */
+export function linePaint(paint: LinePaint): LinePaint {
+  return {
+    ...paint,
+    "line-color": perFeature(paint["line-color"] ?? "#000000"),
+    "line-dasharray": paint["line-dasharray"] ?? SOLID,
+  } as LinePaint;
 }
