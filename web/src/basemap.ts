@@ -120,7 +120,8 @@ async function fetchCells(index: BasemapIndex, scale: Scale, names: string[] | n
   return withEmphasis(index, parts.flatMap((p) => p.features));
 }
 
-/** The basemap around a mission's bbox: the 1:50m and 1:10m cells it needs, fetched in parallel. */
+/** The basemap around a mission's bbox: the 1:50m and 1:10m cells it needs, fetched in parallel;
+ * resolved once the 1:10m cells are in (the 1:50m ones follow: `Basemap.mid`). */
 export async function loadBasemap(index: BasemapIndex, bbox: BBox): Promise<Basemap> {
   const midCells = cellsAround(index, "50m", bbox, MID_REACH);
   const mid = midCells ? fetchCells(index, "50m", midCells) : null;
