@@ -64,10 +64,17 @@ def _where(
     if bbox is not None:
         out += [events.c.lon >= bbox[0], events.c.lat >= bbox[1]]
         out += [events.c.lon <= bbox[2], events.c.lat <= bbox[3]]
-    if start is not None:  # events that overlap the window
-        out.append(events.c.last_observed_at >= start)
+    # Events that overlap the window, as ids found in the (first, last) index alone: written as
+    # plain conditions, SQLite took the label index and read every event (issue 6: 111 -> ~30 ms
+    # for the map's first window on the medium scenario).
+    by_span = events.alias("by_span")
+    span: list[ColumnElement[bool]] = []
+    if start is not None:
+        span.append(by_span.c.last_observed_at >= start)
     if end is not None:
-        out.append(events.c.first_observed_at < end)
+        span.append(by_span.c.first_observed_at < end)
+    if span:
+        out.append(events.c.id.in_(select(by_span.c.id).where(*span)))
     if kind:
         out.append(events.c.kind.in_(kind))
     if mission is not None:

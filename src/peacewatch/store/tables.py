@@ -435,6 +435,8 @@ for _column in (
 ):
     events.append_column(_column)
 Index("ix_events_last_observed", events.c.last_observed_at)
+# Events overlapping a window, from the index alone (migration 0012, store/events.py).
+Index("ix_events_span", events.c.first_observed_at, events.c.last_observed_at)
 
 sources = Table(
     "sources",
