@@ -48,7 +48,7 @@ def _expected(records, viewer, bbox=None, start=None, end=None):  # type: ignore
 
 
 def test_schema_is_at_head(store: Store) -> None:
-    assert current_revision(store) == head_revision() == "0012"
+    assert current_revision(store) == head_revision() == "0013"
 
 
 @pytest.mark.parametrize("viewer", [GBR, PARTNER, LOW], ids=["gbr", "partner", "unclassified"])

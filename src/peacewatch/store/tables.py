@@ -244,7 +244,6 @@ events = Table(
     Column("title", Text, nullable=False),
     Column("attributes", JSON, nullable=False, default=dict),
     *_label_columns(),
-    Index("ix_events_observed", "first_observed_at"),
 )
 
 event_reports = Table(
@@ -435,7 +434,8 @@ for _column in (
 ):
     events.append_column(_column)
 Index("ix_events_last_observed", events.c.last_observed_at)
-# Events overlapping a window, from the index alone (migration 0012, store/events.py).
+# Events overlapping a window, from the index alone (migration 0012, store/events.py); it also
+# serves "first observed" alone, so that column has no index of its own (migration 0013).
 Index("ix_events_span", events.c.first_observed_at, events.c.last_observed_at)
 
 sources = Table(
