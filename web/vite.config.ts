@@ -1,8 +1,31 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+
+/** Hash of the glyph ranges in public/fonts/ (scripts/copy-glyphs.mjs runs first): the page asks
+ * for glyphs with it (`?v=`), which the server lets the browser keep for good, so a page load
+ * does not wait for a revalidation of each range it draws with (issue 6: first paint). */
+function glyphsVersion(): string {
+  const root = fileURLToPath(new URL("./public/fonts", import.meta.url));
+  if (!existsSync(root)) throw new Error("public/fonts/ is missing: run `npm run glyphs` first");
+  const hash = createHash("sha256");
+  const files = (readdirSync(root, { recursive: true }) as string[]).map(String).sort();
+  for (const name of files) {
+    const path = join(root, name);
+    if (!name.endsWith(".pbf")) continue;
+    hash.update(name).update(readFileSync(path));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
 
 // The Python server serves ../src/peacewatch/static/ at "/", and the API under /api.
 export default defineConfig({
   base: "/",
+  define: {
+    __GLYPHS_VERSION__: JSON.stringify(glyphsVersion()),
+  },
   build: {
     outDir: "../src/peacewatch/static",
     emptyOutDir: true,

@@ -1,5 +1,5 @@
-"""The built front end: hashed bundles and versioned basemap cells are cached for good,
-everything else is revalidated."""
+"""The built front end: hashed bundles, versioned basemap cells and glyph ranges are cached for
+good, everything else is revalidated."""
 
 from __future__ import annotations
 
@@ -29,3 +29,20 @@ def test_hashed_assets_are_immutable_and_the_rest_revalidated(anonymous: Any) ->
     assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert "immutable" not in anonymous.get(cell).headers.get("cache-control", "")
     assert anonymous.get("/assets/no-such-bundle.js").status_code == 404
+
+
+def test_glyphs_are_asked_for_with_the_builds_hash_and_kept(anonymous: Any) -> None:
+    page = anonymous.get("/")
+    bundle = re.search(r'src="(/assets/index-[^"]+\.js)"', page.text)
+    assert bundle, "the page names no bundle: is the web front end built?"
+    # The style's glyph URL template, as built into the page's bundle.
+    found = re.search(
+        r"/fonts/\{fontstack\}/\{range\}\.pbf\?v=([0-9a-f]{16})", anonymous.get(bundle[1]).text
+    )
+    assert found, "the page asks for glyphs without a version"
+    glyphs = "/fonts/Noto%20Sans%20Regular/0-255.pbf"
+    versioned = anonymous.get(f"{glyphs}?v={found[1]}")
+    assert versioned.status_code == 200
+    assert versioned.content, "an empty glyph range"
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in anonymous.get(glyphs).headers.get("cache-control", "")

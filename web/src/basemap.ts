@@ -257,8 +257,9 @@ export function baseStyle(basemap: Basemap): StyleSpecification {
   }
   return {
     version: 8,
-    // The style spec wants an absolute URL; the glyphs are served by our own server.
-    glyphs: `${window.location.origin}/fonts/{fontstack}/{range}.pbf`,
+    // The style spec wants an absolute URL; the glyphs are served by our own server, and asked
+    // for with the build's hash of them so that the browser keeps them (vite.config.ts).
+    glyphs: `${window.location.origin}/fonts/{fontstack}/{range}.pbf?v=${__GLYPHS_VERSION__}`,
     sources,
     layers: [
       { id: "sea", type: "background", paint: { "background-color": COLORS.sea } },

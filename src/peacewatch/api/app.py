@@ -211,16 +211,19 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 class WebFiles(StaticFiles):
     """The built web front end. Vite names every file under assets/ by its content's hash, and
-    the page asks for basemap cells with the hash of all cells (``?v=``, from world.json), so a
-    browser may keep those for good instead of asking again at each page load (issue 6: first
-    paint; a cell revalidated while the server built the window's data waited 400 ms for its
-    304). The other files (index.html, world.json, glyphs) are revalidated as before."""
+    the page asks for basemap cells with the hash of all cells (``?v=``, from world.json) and
+    for glyph ranges with the build's hash of them (``?v=``, vite.config.ts), so a browser may
+    keep those for good instead of asking again at each page load (issue 6: first paint; a cell
+    revalidated while the server built the window's data waited 400 ms for its 304). The other
+    files (index.html, world.json, anything asked for without a version) are revalidated."""
+
+    VERSIONED = ("basemap/", "fonts/")
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code == 200 and (
             path.startswith("assets/")
-            or (path.startswith("basemap/") and b"v=" in scope.get("query_string", b""))
+            or (path.startswith(self.VERSIONED) and b"v=" in scope.get("query_string", b""))
         ):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
