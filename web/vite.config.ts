@@ -11,12 +11,8 @@ function glyphsVersion(): string {
   const root = fileURLToPath(new URL("./public/fonts", import.meta.url));
   if (!existsSync(root)) throw new Error("public/fonts/ is missing: run `npm run glyphs` first");
   const hash = createHash("sha256");
-  const files = (readdirSync(root, { recursive: true }) as string[]).map(String).sort();
-  for (const name of files) {
-    const path = join(root, name);
-    if (!name.endsWith(".pbf")) continue;
-    hash.update(name).update(readFileSync(path));
-  }
+  const ranges = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((n) => n.endsWith(".pbf"));
+  for (const name of ranges.sort()) hash.update(name).update(readFileSync(join(root, name)));
   return hash.digest("hex").slice(0, 16);
 }
 

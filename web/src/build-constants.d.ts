@@ -1,3 +1,3 @@
-/** Set by vite.config.ts at build time. */
-/** Hash of the glyph ranges the build ships: asked for as `?v=`, they are cached for good. */
+/** Set by vite.config.ts at build time: the hash of the glyph ranges the build ships, asked for as
+ * `?v=` so that the browser keeps them. */
 declare const __GLYPHS_VERSION__: string;
