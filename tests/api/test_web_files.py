@@ -28,6 +28,8 @@ def test_hashed_assets_are_immutable_and_the_rest_revalidated(anonymous: Any) ->
     assert versioned.status_code == 200
     assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert "immutable" not in anonymous.get(cell).headers.get("cache-control", "")
+    # Only a parameter named v is a version, not one that merely ends in "v".
+    assert "immutable" not in anonymous.get(f"{cell}?nav=1").headers.get("cache-control", "")
     assert anonymous.get("/assets/no-such-bundle.js").status_code == 404
 
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
@@ -223,10 +224,15 @@ class WebFiles(StaticFiles):
         response = await super().get_response(path, scope)
         if response.status_code == 200 and (
             path.startswith("assets/")
-            or (path.startswith(self.VERSIONED) and b"v=" in scope.get("query_string", b""))
+            or (path.startswith(self.VERSIONED) and "v" in self._query(scope))
         ):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
+
+    @staticmethod
+    def _query(scope: Scope) -> dict[str, list[str]]:
+        """The request's query parameters (``?nav=1`` names no version, ``?v=…`` does)."""
+        return parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
 def factory() -> FastAPI:
